@@ -1,0 +1,17 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { TslimError } from './errors.js';
+
+/** Writes to a temp name beside the target, then renames: readers never see half a file. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, data, { mode: 0o644 });
+    await rename(tmp, path);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw new TslimError('IO', `could not write ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
