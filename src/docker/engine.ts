@@ -20,7 +20,7 @@ export function connectEngine(options: EngineOptions = {}): Engine {
 /** Pings the engine; a clear error when nothing answers. */
 export async function pingEngine(engine: Engine, signal?: AbortSignal): Promise<void> {
   try {
-    await engine.ping({ abortSignal: signal });
+    await engine.ping({ abortSignal: signal } as never);
   } catch (cause) {
     throw engineUnreachable(cause);
   }

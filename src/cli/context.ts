@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+import { createProgress, type Progress } from '../core/progress.js';
+import { newRunId } from '../core/labels.js';
+import { redact } from '../core/redact.js';
+import { connectEngine, type Engine } from '../docker/engine.js';
+
+/** Options every command takes. */
+export interface CommonOptions {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** What a command's function receives: its dependencies, passed in. */
+export interface CliContext {
+  /** Writes the command's result to stdout (the only writer of stdout). */
+  out(text: string): void;
+  /** Prints one JSON object as the result. */
+  outJson(value: unknown): void;
+  log: Logger;
+  progress: Progress;
+  signal: AbortSignal;
+  json: boolean;
+  runId: string;
+  /** The engine, connected lazily (dry runs may never need it). */
+  engine(): Engine;
+  /** Registers a secret: it is redacted from every log line and from JSON output from now on. */
+  addSecret(secret: string): void;
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print one JSON object on stdout (no spinner)')
+    .option('-q, --quiet', 'only errors on stderr')
+    .option('-v, --verbose', 'more detail on stderr (build output)');
+}
+
+export function createContext(options: CommonOptions, signal: AbortSignal): CliContext {
+  const secrets: string[] = [];
+  const level: LogLevel = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
+  const log = createLogger({ level, secrets });
+  const progress = createProgress({ enabled: !options.json && !options.quiet, secrets });
+  let engine: Engine | undefined;
+  return {
+    out: (text) => {
+      process.stdout.write(redact(text, secrets));
+    },
+    outJson: (value) => {
+      process.stdout.write(`${redact(JSON.stringify(value), secrets)}\n`);
+    },
+    log,
+    progress,
+    signal,
+    json: options.json === true,
+    runId: newRunId(),
+    engine: () => (engine ??= connectEngine()),
+    addSecret: (secret) => {
+      if (secret) secrets.push(secret);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerInspect } from './inspect.js';
+import { exitCode } from './run-action.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('tslim')
+  .description('Make slim NVIDIA Triton Inference Server images: inspect, compose, verify, push, report.')
+  .version(pkg.version)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerInspect(program);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(exitCode);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // help and --version exit 0; parse errors are usage errors (exit 2)
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  process.stderr.write(`error: ${(error as Error).message}\n`);
+  process.exit(70);
+}

@@ -1,0 +1,113 @@
+import { extract, type Header } from 'tar-stream';
+import { Cleanup } from '../core/abort.js';
+import type { Engine } from './engine.js';
+import { createContainer, removeContainer, type Container } from './containers.js';
+import { engineError } from './images.js';
+
+/**
+ * Runs fn with a created-but-never-started container of the image, so files can be read through
+ * the archive endpoint without a shell in the image. The container is removed afterwards.
+ */
+export async function withScratchContainer<T>(
+  engine: Engine,
+  image: string,
+  runId: string,
+  fn: (container: Container) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const cleanup = new Cleanup();
+  try {
+    const container = await createContainer(
+      engine,
+      { Image: image, Entrypoint: ['/nonexistent'], Cmd: [], NetworkDisabled: true, HostConfig: { NetworkMode: 'none' } },
+      runId,
+      signal,
+    );
+    cleanup.defer(() => removeContainer(container));
+    return await fn(container);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+/** Stat of a path in a container; undefined when it does not exist. */
+export async function statPath(container: Container, path: string): Promise<{ name: string; size: number; mode: number; linkTarget: string } | undefined> {
+  try {
+    const info = (await container.infoArchive({ path })) as unknown as { headers?: Record<string, string> };
+    const raw = info.headers?.['x-docker-container-path-stat'];
+    if (!raw) return undefined;
+    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { name: string; size: number; mode: number; linkTarget: string };
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) return undefined;
+    throw engineError(cause, `reading ${path}`);
+  }
+}
+
+/**
+ * Streams the tar of a path and calls onEntry for each header; entry bodies are drained, never
+ * buffered, so memory stays flat whatever the size. Returns false when the path does not exist.
+ */
+export async function walkArchive(
+  container: Container,
+  path: string,
+  onEntry: (header: Header) => void,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await container.getArchive({ path, abortSignal: signal } as { path: string })) as NodeJS.ReadableStream;
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) return false;
+    throw engineError(cause, `reading ${path}`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const tar = extract();
+    tar.on('entry', (header, body, next) => {
+      onEntry(header);
+      body.on('end', next);
+      body.resume();
+    });
+    tar.on('finish', resolve);
+    tar.on('error', reject);
+    stream.on('error', reject);
+    stream.pipe(tar);
+  });
+  return true;
+}
+
+/** Reads one small file (following one symlink hop) as text; undefined when absent. */
+export async function readSmallFile(container: Container, path: string, limit = 1 << 20): Promise<string | undefined> {
+  const stat = await statPath(container, path);
+  if (!stat) return undefined;
+  if (stat.linkTarget) {
+    const target = stat.linkTarget.startsWith('/') ? stat.linkTarget : new URL(stat.linkTarget, `file://${path}`).pathname;
+    if (target !== path) return readSmallFile(container, target, limit);
+  }
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await container.getArchive({ path })) as NodeJS.ReadableStream;
+  } catch (cause) {
+    throw engineError(cause, `reading ${path}`);
+  }
+  return new Promise<string | undefined>((resolve, reject) => {
+    const tar = extract();
+    let text: string | undefined;
+    tar.on('entry', (header, body, next) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      body.on('data', (chunk: unknown) => {
+        const bytes = chunk as Buffer;
+        size += bytes.length;
+        if (size <= limit) parts.push(bytes);
+      });
+      body.on('end', () => {
+        if (header.type === 'file' && text === undefined) text = Buffer.concat(parts).toString('utf8');
+        next();
+      });
+    });
+    tar.on('finish', () => resolve(text));
+    tar.on('error', reject);
+    stream.on('error', reject);
+    stream.pipe(tar);
+  });
+}

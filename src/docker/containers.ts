@@ -1,0 +1,59 @@
+import type Docker from 'dockerode';
+import { RUN_LABEL } from '../core/labels.js';
+import { engineError } from './images.js';
+import type { Engine } from './engine.js';
+
+export type ContainerSpec = Docker.ContainerCreateOptions;
+export type Container = Docker.Container;
+
+/** Creates a container; every one tslim makes carries the run label. */
+export async function createContainer(engine: Engine, spec: ContainerSpec, runId: string, signal?: AbortSignal): Promise<Container> {
+  try {
+    return await engine.createContainer({
+      ...spec,
+      Labels: { ...(spec.Labels ?? {}), [RUN_LABEL]: runId },
+      abortSignal: signal,
+    } as ContainerSpec);
+  } catch (cause) {
+    throw engineError(cause, `creating a container from ${spec.Image ?? 'an image'}`);
+  }
+}
+
+/** Force-removes a container with its anonymous volumes; a missing one is fine. */
+export async function removeContainer(container: Container): Promise<void> {
+  try {
+    await container.remove({ force: true, v: true });
+  } catch (cause) {
+    const status = (cause as { statusCode?: number }).statusCode;
+    if (status === 404 || status === 409) return;
+    throw engineError(cause, 'removing a container');
+  }
+}
+
+/** The last `tail` lines of a container's combined output, demultiplexed. */
+export async function containerLogs(container: Container, tail = 200): Promise<string> {
+  const buffer = (await container.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+  return demux(buffer);
+}
+
+/** Engine log frames: 8-byte header (stream, 0, 0, 0, size BE) then payload; TTY logs are raw. */
+export function demux(buffer: Buffer): string {
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const kind = buffer[offset];
+    if (kind !== 0 && kind !== 1 && kind !== 2) return buffer.toString('utf8');
+    const size = buffer.readUInt32BE(offset + 4);
+    chunks.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Removes every container carrying the run label (optionally one run's); returns how many. */
+export async function sweepContainers(engine: Engine, runId?: string): Promise<number> {
+  const label = runId === undefined ? RUN_LABEL : `${RUN_LABEL}=${runId}`;
+  const list = await engine.listContainers({ all: true, filters: { label: [label] } });
+  await Promise.all(list.map((info) => removeContainer(engine.getContainer(info.Id))));
+  return list.length;
+}

@@ -1,0 +1,96 @@
+import { TslimError } from '../core/errors.js';
+import { throwIfAborted } from '../core/abort.js';
+import { newRunId } from '../core/labels.js';
+import type { Engine } from '../docker/engine.js';
+import { inspectImageRaw, pullImage, type RegistryAuthConfig } from '../docker/images.js';
+import { readSmallFile, statPath, withScratchContainer } from '../docker/archive.js';
+import type { StreamEvent } from '../docker/json-stream.js';
+import type { Component, ImageFacts } from './facts.js';
+import { parseEnv } from './env.js';
+import { parseOsRelease } from './os-release.js';
+import { measureComponents, TRITON_ROOT } from './payload.js';
+
+export interface InspectOptions {
+  signal?: AbortSignal;
+  /** Measure backends/repoagents/caches (streams their tar). Default true. */
+  payload?: boolean;
+  /** 'full' requires /opt/tritonserver; 'min' a Triton min base; 'any' either. Default 'any'. */
+  role?: 'full' | 'min' | 'any';
+  /** Pull when the engine lacks the image ('missing'), or never (default). */
+  pull?: 'never' | 'missing' | 'always';
+  auth?: RegistryAuthConfig;
+  onPullEvent?: (event: StreamEvent) => void;
+  runId?: string;
+}
+
+/** Reads the facts compose needs from an image through the Engine API, no shell required. */
+export async function inspectImage(engine: Engine, ref: string, options: InspectOptions = {}): Promise<ImageFacts> {
+  const { signal } = options;
+  let raw = options.pull === 'always' ? undefined : await inspectImageRaw(engine, ref, signal);
+  if (!raw && options.pull && options.pull !== 'never') {
+    await pullImage(engine, ref, { ...(options.auth ? { auth: options.auth } : {}), ...(signal ? { signal } : {}), ...(options.onPullEvent ? { onEvent: options.onPullEvent } : {}) });
+    raw = await inspectImageRaw(engine, ref, signal);
+  }
+  if (!raw) {
+    throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine`, {
+      hint: options.pull === 'never' || options.pull === undefined ? 'pull it first, or pass --pull' : 'check the reference',
+    });
+  }
+  throwIfAborted(signal);
+  const env = parseEnv(raw.Config?.Env);
+  const labels = raw.Config?.Labels ?? {};
+  const runId = options.runId ?? newRunId();
+  const files = await withScratchContainer(engine, raw.Id, runId, async (container) => {
+    const osText = (await readSmallFile(container, '/etc/os-release')) ?? (await readSmallFile(container, '/usr/lib/os-release'));
+    const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
+    const serve = (await statPath(container, '/usr/bin/serve')) !== undefined;
+    const tritonVersionFile = hasRoot ? await readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined;
+    const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = { backends: [], repoagents: [], caches: [] };
+    if (hasRoot && options.payload !== false) {
+      for (const kind of ['backends', 'repoagents', 'caches'] as const) {
+        throwIfAborted(signal);
+        components[kind] = (await measureComponents(container, kind, signal)) ?? [];
+      }
+    }
+    return { osText, hasRoot, serve, tritonVersionFile, components };
+  }, signal);
+
+  const tritonVersion = env.TRITON_SERVER_VERSION ?? files.tritonVersionFile?.trim() ?? undefined;
+  const containerVersion = env.NVIDIA_TRITON_SERVER_VERSION ?? labels['com.nvidia.tritonserver.version'];
+  const looksTriton = files.hasRoot || tritonVersion !== undefined || containerVersion !== undefined;
+  const role = options.role ?? 'any';
+  if (!looksTriton || (role === 'full' && !files.hasRoot)) {
+    throw new TslimError('NOT_TRITON', `${ref} is not a Triton ${role === 'min' ? 'min ' : ''}image: ${files.hasRoot ? '' : `no ${TRITON_ROOT}, `}no TRITON_SERVER_VERSION`, {
+      hint: 'pass the full tritonserver:<version>-py3 image (or --image full=REF)',
+    });
+  }
+  const os = files.osText === undefined ? undefined : parseOsRelease(files.osText);
+  return {
+    ref,
+    id: raw.Id,
+    size: raw.Size,
+    layers: raw.RootFS?.Layers ?? [],
+    env,
+    labels,
+    entrypoint: toList(raw.Config?.Entrypoint),
+    cmd: toList(raw.Config?.Cmd),
+    user: raw.Config?.User ?? '',
+    workingDir: raw.Config?.WorkingDir ?? '',
+    ...(tritonVersion ? { tritonVersion } : {}),
+    ...(containerVersion ? { containerVersion } : {}),
+    gpuEnabled: env.TRITON_SERVER_GPU_ENABLED === '1' || env.CUDA_VERSION !== undefined,
+    ...(env.CUDA_VERSION ? { cudaVersion: env.CUDA_VERSION } : {}),
+    ...(env._CUDA_COMPAT_PATH ? { cudaCompatPath: env._CUDA_COMPAT_PATH } : {}),
+    ...(env.DCGM_VERSION ? { dcgmVersion: env.DCGM_VERSION } : {}),
+    ...(labels['com.nvidia.build.id'] ?? env.NVIDIA_BUILD_ID ? { buildId: labels['com.nvidia.build.id'] ?? env.NVIDIA_BUILD_ID } : {}),
+    ...(labels['com.nvidia.build.ref'] ? { buildRef: labels['com.nvidia.build.ref'] } : {}),
+    ...(os ? { os } : {}),
+    sagemakerServe: files.serve,
+    ...files.components,
+  };
+}
+
+function toList(value: string | string[] | null | undefined): string[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,32 @@
+import type { Container } from '../docker/containers.js';
+import { walkArchive } from '../docker/archive.js';
+import type { Component, ComponentKind } from './facts.js';
+
+export const TRITON_ROOT = '/opt/tritonserver';
+
+/**
+ * Sizes of each component directory under /opt/tritonserver/<kind>, from one streamed tar of the
+ * directory: regular-file sizes summed per first-level name, bodies drained, never held.
+ */
+export async function measureComponents(container: Container, kind: ComponentKind, signal?: AbortSignal): Promise<Component[] | undefined> {
+  const totals = new Map<string, Component>();
+  const found = await walkArchive(
+    container,
+    `${TRITON_ROOT}/${kind}`,
+    (header) => {
+      // entries are named "<kind>/<name>/..." relative to the parent of the requested path
+      const parts = header.name.replace(/\/+$/, '').split('/');
+      const name = parts[1];
+      if (!name) return;
+      const entry = totals.get(name) ?? { name, bytes: 0, files: 0 };
+      if (header.type === 'file' || header.type === 'contiguous-file') {
+        entry.bytes += header.size ?? 0;
+        entry.files += 1;
+      }
+      totals.set(name, entry);
+    },
+    signal,
+  );
+  if (!found) return undefined;
+  return [...totals.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
