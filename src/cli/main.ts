@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerInspect } from './inspect.js';
+import { registerPush } from './push.js';
 import { exitCode } from './run-action.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,6 +14,7 @@ const program = new Command()
   .exitOverride();
 
 registerInspect(program);
+registerPush(program);
 
 try {
   await program.parseAsync(process.argv);
