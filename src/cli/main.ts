@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerInspect } from './inspect.js';
 import { registerPush } from './push.js';
+import { registerReport } from './report.js';
 import { exitCode } from './run-action.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,6 +16,7 @@ const program = new Command()
 
 registerInspect(program);
 registerPush(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,51 @@
+import type { Engine } from '../docker/engine.js';
+import { inspectImage } from '../inspect/inspect-image.js';
+import type { ImageFacts } from '../inspect/facts.js';
+import { buildSizeModel, type SizeReport } from './size-model.js';
+
+/** Label a composed image may carry naming the min image it was built on (used for the ideal size). */
+export const MIN_IMAGE_LABEL = 'dev.tslim.image.min';
+
+export interface BuildReportRequest {
+  full: string;
+  slim: string;
+  /** The min image; default: the slim image's dev.tslim.image.min label, else no ideal size. */
+  min?: string;
+  /** Compressed sizes already known (e.g. from the push that just happened). */
+  compressed?: { full?: number; slim?: number };
+}
+
+export interface BuildReportDeps {
+  engine: Engine;
+  signal?: AbortSignal;
+  runId?: string;
+  /** Asks a registry for a reference's compressed size; left out, sizes stay uncompressed only. */
+  compressedSize?: (ref: string) => Promise<number | undefined>;
+  onStep?: (text: string) => void;
+}
+
+/** Inspects both images (payload measured) and builds the size model. */
+export async function buildReport(request: BuildReportRequest, deps: BuildReportDeps): Promise<SizeReport> {
+  const common = { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.runId ? { runId: deps.runId } : {}) };
+  deps.onStep?.(`inspecting ${request.full}`);
+  const full = await inspectImage(deps.engine, request.full, { ...common, role: 'full' });
+  deps.onStep?.(`inspecting ${request.slim}`);
+  const slim = await inspectImage(deps.engine, request.slim, common);
+  const minRef = request.min ?? slim.labels[MIN_IMAGE_LABEL];
+  let min: Pick<ImageFacts, 'ref' | 'id' | 'size' | 'layers'> | undefined;
+  if (minRef) {
+    deps.onStep?.(`inspecting ${minRef}`);
+    min = await inspectImage(deps.engine, minRef, { ...common, payload: false });
+  }
+  const compressed = { ...request.compressed };
+  if (deps.compressedSize) {
+    deps.onStep?.('reading compressed sizes from the registry');
+    compressed.full ??= await deps.compressedSize(request.full);
+    compressed.slim ??= await deps.compressedSize(request.slim);
+  }
+  return buildSizeModel({ full, slim, ...(min ? { min } : {}), compressed: dropUndefined(compressed) });
+}
+
+function dropUndefined(value: { full?: number | undefined; slim?: number | undefined }): { full?: number; slim?: number } {
+  return { ...(value.full === undefined ? {} : { full: value.full }), ...(value.slim === undefined ? {} : { slim: value.slim }) };
+}

@@ -1,0 +1,110 @@
+import type { ComponentKind, ImageFacts } from '../inspect/facts.js';
+
+/** Schema id of the JSON report (docs/report.md); bump on a breaking change. */
+export const REPORT_SCHEMA = 'tslim.report/v1';
+
+export interface ImageSizes {
+  ref: string;
+  id: string;
+  /** Uncompressed, as the engine reports it. */
+  bytes: number;
+  /** Sum of the manifest's layer sizes in a registry, when known. */
+  compressedBytes?: number;
+  layers: number;
+}
+
+export type ComponentStatus = 'kept' | 'dropped' | 'added';
+
+export interface ComponentRow {
+  kind: ComponentKind;
+  name: string;
+  /** From inspecting the full image (the slim image for an added one). */
+  bytes: number;
+  status: ComponentStatus;
+}
+
+export interface SizeReport {
+  schema: typeof REPORT_SCHEMA;
+  full: ImageSizes;
+  slim: ImageSizes;
+  min?: ImageSizes;
+  saved: { bytes: number; percent: number; compressedBytes?: number; compressedPercent?: number };
+  layers: { shared: number; new: number; total: number };
+  /** Every backend, repoagent and cache of either image, largest first. */
+  components: ComponentRow[];
+  payload: { keptBytes: number; droppedBytes: number; kept: number; dropped: number };
+  /** min image + kept payload: what a perfect slim image would weigh. */
+  ideal?: { bytes: number; overheadBytes: number; percentOfSlim: number };
+}
+
+export interface ReportInputs {
+  full: ImageFacts;
+  slim: ImageFacts;
+  min?: Pick<ImageFacts, 'ref' | 'id' | 'size' | 'layers'>;
+  compressed?: { full?: number; slim?: number; min?: number };
+}
+
+const KINDS: readonly ComponentKind[] = ['backends', 'repoagents', 'caches'];
+
+/** Plain data from two (or three) inspected images; no engine, no formatting. */
+export function buildSizeModel(inputs: ReportInputs): SizeReport {
+  const { full, slim, min, compressed = {} } = inputs;
+  const components: ComponentRow[] = [];
+  for (const kind of KINDS) {
+    const inSlim = new Map(slim[kind].map((c) => [c.name, c]));
+    const inFull = new Set(full[kind].map((c) => c.name));
+    for (const c of full[kind]) {
+      components.push({ kind, name: c.name, bytes: c.bytes, status: inSlim.has(c.name) ? 'kept' : 'dropped' });
+    }
+    for (const c of slim[kind]) if (!inFull.has(c.name)) components.push({ kind, name: c.name, bytes: c.bytes, status: 'added' });
+  }
+  components.sort((a, b) => b.bytes - a.bytes || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+
+  let keptBytes = 0;
+  let droppedBytes = 0;
+  let kept = 0;
+  let dropped = 0;
+  for (const row of components) {
+    if (row.status === 'dropped') {
+      droppedBytes += row.bytes;
+      dropped += 1;
+    } else {
+      keptBytes += row.bytes;
+      kept += 1;
+    }
+  }
+
+  const fullLayers = new Set(full.layers);
+  const shared = slim.layers.filter((l) => fullLayers.has(l)).length;
+  const savedBytes = full.size - slim.size;
+  const cFull = compressed.full;
+  const cSlim = compressed.slim;
+  const report: SizeReport = {
+    schema: REPORT_SCHEMA,
+    full: sizes(full, cFull),
+    slim: sizes(slim, cSlim),
+    saved: {
+      bytes: savedBytes,
+      percent: percent(savedBytes, full.size),
+      ...(cFull !== undefined && cSlim !== undefined ? { compressedBytes: cFull - cSlim, compressedPercent: percent(cFull - cSlim, cFull) } : {}),
+    },
+    layers: { shared, new: slim.layers.length - shared, total: slim.layers.length },
+    components,
+    payload: { keptBytes, droppedBytes, kept, dropped },
+  };
+  if (min) {
+    report.min = sizes(min, compressed.min);
+    const ideal = min.size + keptBytes;
+    report.ideal = { bytes: ideal, overheadBytes: slim.size - ideal, percentOfSlim: percent(ideal, slim.size) };
+  }
+  return report;
+}
+
+function sizes(facts: Pick<ImageFacts, 'ref' | 'id' | 'size' | 'layers'>, compressedBytes: number | undefined): ImageSizes {
+  return { ref: facts.ref, id: facts.id, bytes: facts.size, ...(compressedBytes === undefined ? {} : { compressedBytes }), layers: facts.layers.length };
+}
+
+/** Percent with two decimals; 0 when the whole is 0. */
+export function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100;
+}
