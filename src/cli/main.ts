@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { registerInspect } from './inspect.js';
 import { registerPush } from './push.js';
 import { registerReport } from './report.js';
+import { registerVerify } from './verify.js';
 import { exitCode } from './run-action.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,6 +18,7 @@ const program = new Command()
 registerInspect(program);
 registerPush(program);
 registerReport(program);
+registerVerify(program);
 
 try {
   await program.parseAsync(process.argv);

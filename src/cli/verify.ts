@@ -1,0 +1,161 @@
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { usageError } from '../core/errors.js';
+import { checkImageArg } from '../core/image-ref.js';
+import { parseSize } from '../core/sizes.js';
+import { pingEngine } from '../docker/engine.js';
+import { parseBackendList, explicitBackends } from '../verify/backends.js';
+import { gpusRequested, parseGpus, type GpuDriver } from '../verify/gpu-request.js';
+import { formatReport, soakChart, verifyFailure } from '../verify/outcome.js';
+import { loadCase as loadCases, writeSampleRepository, SAMPLE_BACKENDS } from '../verify/sample-repository.js';
+import { DEFAULT_SOAK, type SoakOptions } from '../verify/soak.js';
+import { verifyImage, verifyUrl, type VerifyOptions, type VerifyReport } from '../verify/verify.js';
+import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+import { runAction } from './run-action.js';
+
+interface VerifyCliOptions extends CommonOptions {
+  backend?: string[];
+  gpus: string;
+  gpuDriver: GpuDriver;
+  url?: string;
+  metricsUrl?: string;
+  trtBuilder?: string;
+  trtPlan?: string;
+  pytorchDisableOptimizedExecution?: boolean;
+  soak?: boolean;
+  soakBatches: string;
+  soakRounds: string;
+  soakWarmup: string;
+  soakThreshold: string;
+  timeout: string;
+  shmSize: string;
+  env?: string[];
+  writeRepository?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, ...parseBackendList(value)];
+const collectEnv = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerVerify(program: Command): void {
+  const cmd = new Command('verify')
+    .description("Start an image with tslim's sample models and check that every kept backend loads and infers correctly")
+    .argument('[image]', 'the image to verify (omit with --url or --write-repository)')
+    .option('--backend <name>', `backend to check, repeatable or comma-separated (${SAMPLE_BACKENDS.join(', ')}); default: the image's dev.tslim.backends label, else its /opt/tritonserver/backends`, collect)
+    .addOption(new Option('--gpus <spec>', 'GPUs for the server: all, none, N, device=ID[,ID]').default('all'))
+    .addOption(new Option('--gpu-driver <driver>', 'nvidia (Container Toolkit) or cdi (nvidia.com/gpu=... CDI names)').choices(['nvidia', 'cdi']).default('nvidia'))
+    .addOption(new Option('--url <url>', 'check a server that is already running (no container)').conflicts(['trtBuilder', 'trtPlan', 'writeRepository']))
+    .option('--metrics-url <url>', 'with --url: its metrics endpoint (default: same host, port 8002)')
+    .option('--trt-builder <image|path>', 'image with /usr/src/tensorrt/bin/trtexec (the full image of the same release), or a trtexec path')
+    .option('--trt-plan <file>', 'a TensorRT plan built for the target GPU, instead of building one')
+    .option('--pytorch-disable-optimized-execution', 'set DISABLE_OPTIMIZED_EXECUTION on the pytorch sample')
+    .option('--soak', 'after the checks, send batch sequences and watch GPU memory for growth')
+    .addOption(new Option('--soak-batches <list>', 'batch sizes per round').default(DEFAULT_SOAK.batches.join(',')))
+    .addOption(new Option('--soak-rounds <n>', 'rounds of the batch sequence').default(String(DEFAULT_SOAK.rounds)))
+    .addOption(new Option('--soak-warmup <n>', 'rounds allowed to grow before the check').default(String(DEFAULT_SOAK.warmupRounds)))
+    .addOption(new Option('--soak-threshold <size>', 'growth after warm-up that fails the soak').default('64MiB'))
+    .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and load the models').default('180'))
+    .addOption(new Option('--shm-size <size>', 'the server container /dev/shm (the python backend needs 65 MB per instance)').default('256MiB'))
+    .option('--env <KEY=VALUE>', 'environment for the server container, repeatable', collectEnv)
+    .option('--write-repository <dir>', 'write the sample model repository (configs for --gpus) to DIR and stop');
+  addCommonOptions(cmd);
+  cmd.action(
+    runAction<VerifyCliOptions>(async (options, ctx) => {
+      const verifyOptions = toVerifyOptions(options);
+      if (options.writeRepository !== undefined) return writeRepository(options, verifyOptions, ctx);
+      const image = cmd.args[0];
+      if (options.url !== undefined && image !== undefined) throw usageError('give an IMAGE or --url, not both');
+      let report: VerifyReport;
+      if (options.url !== undefined) {
+        report = await verifyUrl(options.url, verifyOptions, { signal: ctx.signal, progress: ctx.progress, log: ctx.log });
+      } else {
+        if (image === undefined) throw usageError('verify needs an IMAGE (or --url http://host:8000)');
+        const engine = ctx.engine();
+        await pingEngine(engine, ctx.signal);
+        report = await verifyImage(checkImageArg(image), verifyOptions, { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal, runId: ctx.runId });
+      }
+      return emit(report, ctx);
+    }),
+  );
+  program.addCommand(cmd);
+}
+
+function emit(report: VerifyReport, ctx: CliContext): number {
+  const failure = verifyFailure(report);
+  if (report.soak && !ctx.json && ctx.log.level !== 'quiet') process.stderr.write(soakChart(report.soak));
+  if (report.serverLogTail && !ctx.json) ctx.log.info(`server log (last lines):\n${report.serverLogTail.trimEnd()}`);
+  if (ctx.json) {
+    const { details: _details, ...error } = failure?.toJSON() ?? {};
+    ctx.outJson({ ok: report.ok, verify: report, ...(failure ? { error } : {}) });
+  } else {
+    ctx.out(formatReport(report));
+  }
+  if (!failure) return 0;
+  ctx.log.warn(failure.message);
+  if (failure.hint) ctx.log.info(`hint: ${failure.hint}`);
+  return failure.exitCode;
+}
+
+async function writeRepository(options: VerifyCliOptions, v: VerifyOptions, ctx: CliContext): Promise<number> {
+  const dir = resolve(options.writeRepository ?? '.');
+  const backends = v.backends && v.backends.length > 0 ? explicitBackends(v.backends).backends : SAMPLE_BACKENDS.filter((b) => b !== 'tensorrt' || v.trtPlan !== undefined);
+  await mkdir(dir, { recursive: true });
+  const models = await writeSampleRepository(dir, {
+    backends,
+    instanceKind: gpusRequested(v.gpus) ? 'KIND_GPU' : 'KIND_CPU',
+    ...(v.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
+    ...(v.trtPlan !== undefined ? { trtPlan: v.trtPlan } : {}),
+  });
+  const cases = await loadCases();
+  if (ctx.json) ctx.outJson({ ok: true, repository: dir, models: models.map((m) => m.name), case: cases });
+  else ctx.out(`${dir}\n${models.map((m) => `  ${m.name}`).join('\n')}\nstart: tritonserver --model-repository=${dir} --model-control-mode=explicit ${models.map((m) => `--load-model=${m.name}`).join(' ')}\n`);
+  return 0;
+}
+
+function positiveInt(name: string, text: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`${name} must be an integer 1..${max}, got '${text}'`);
+  return n;
+}
+
+function size(name: string, text: string): number {
+  const bytes = parseSize(text);
+  if (bytes === undefined) throw usageError(`${name}: cannot read '${text}' as a size`, 'e.g. 64MiB, 256MB, 1GiB or a number of bytes');
+  return bytes;
+}
+
+/** The one check of the options: everything verify receives is validated here. */
+export function toVerifyOptions(options: VerifyCliOptions): VerifyOptions {
+  const soak: SoakOptions | undefined = options.soak
+    ? {
+        batches: parseBackendList(options.soakBatches).map((b) => positiveInt('--soak-batches', b, 32)),
+        rounds: positiveInt('--soak-rounds', options.soakRounds, 10_000),
+        warmupRounds: positiveInt('--soak-warmup', options.soakWarmup, 10_000),
+        thresholdBytes: size('--soak-threshold', options.soakThreshold),
+      }
+    : undefined;
+  if (soak && soak.warmupRounds >= soak.rounds) throw usageError(`--soak-warmup (${soak.warmupRounds}) must be fewer than --soak-rounds (${soak.rounds})`);
+  if (soak && soak.batches.length === 0) throw usageError('--soak-batches needs at least one batch size');
+  const env: Record<string, string> = {};
+  for (const pair of options.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw usageError(`--env expects KEY=VALUE, got '${pair}'`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (options.backend) explicitBackends(options.backend);
+  if (options.trtPlan !== undefined && !existsSync(options.trtPlan)) throw usageError(`--trt-plan ${options.trtPlan}: no such file`);
+  return {
+    ...(options.backend ? { backends: options.backend } : {}),
+    gpus: parseGpus(options.gpus),
+    gpuDriver: options.gpuDriver,
+    ...(options.trtBuilder !== undefined ? { trtBuilder: options.trtBuilder } : {}),
+    ...(options.trtPlan !== undefined ? { trtPlan: resolve(options.trtPlan) } : {}),
+    ...(options.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
+    ...(soak ? { soak } : {}),
+    timeoutMs: positiveInt('--timeout', options.timeout, 86_400) * 1000,
+    shmSizeBytes: size('--shm-size', options.shmSize),
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(options.metricsUrl !== undefined ? { metricsUrl: options.metricsUrl } : {}),
+  };
+}

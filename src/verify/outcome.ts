@@ -1,0 +1,65 @@
+import { TslimError } from '../core/errors.js';
+import { formatBytes } from '../core/sizes.js';
+import { sparkline } from './chart.js';
+import type { VerifyReport } from './verify.js';
+
+/** The error a failed report stands for: a GPU problem of the run, broken backends, or a leak. */
+export function verifyFailure(report: VerifyReport): TslimError | undefined {
+  if (report.ok) return undefined;
+  const target = report.image ?? report.url ?? 'the server';
+  if (report.gpuProblem) {
+    return new TslimError('GPU_UNAVAILABLE', `${target}: ${report.gpuProblem}`, {
+      hint:
+        report.gpus === 'no GPU'
+          ? 'this is the run, not the image: the models left on KIND_GPU (tensorrt, or a --trt-plan) need a GPU; verify with --gpus all, or leave them out with --backend'
+          : `this is the run, not the image: the engine accepted --gpus (${report.gpus}) but the container sees no GPU; check the NVIDIA Container Toolkit or CDI spec (nvidia-ctk cdi list) and the driver`,
+      details: { report },
+    });
+  }
+  const failed = report.results.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    return new TslimError('VERIFY_FAILED', `${target} failed to serve ${failed.map((r) => r.backend).join(', ')}: ${failed.map((r) => `${r.backend}: ${r.message ?? r.state ?? ''}`).join('; ')}`, {
+      hint: 'the backend is missing or broken in the image; keep it in compose (--backend) or drop it from the check',
+      details: { report },
+    });
+  }
+  if (report.soak && !report.soak.ok) {
+    const s = report.soak;
+    return new TslimError('VERIFY_FAILED', `soak: GPU memory grew by ${formatBytes(s.growthBytes)} after warm-up (threshold ${formatBytes(s.thresholdBytes)}), ${formatBytes(s.baselineBytes)} -> ${formatBytes(s.finalBytes)} over ${s.requests} requests`, {
+      hint: 'memory that keeps growing with batch sizes that change is the onnxruntime arena pattern of the 24.12/25.02 images; try another release or the backend config arena settings',
+      details: { report },
+    });
+  }
+  return new TslimError('VERIFY_FAILED', `${target} did not verify`, { details: { report } });
+}
+
+const MARK = { passed: '✔', failed: '✖', skipped: '-' } as const;
+
+/** Human report for stdout: one line per backend, then the soak summary. */
+export function formatReport(report: VerifyReport): string {
+  const lines = [`verify ${report.image ?? report.url ?? ''} (${report.gpus}; backends from ${report.backendSource})`];
+  for (const r of report.results) {
+    const detail =
+      r.status === 'passed'
+        ? `${(r.outputs ?? []).map((o) => o.name).join(', ')} as expected (max abs error ${Math.max(0, ...(r.outputs ?? []).map((o) => o.maxAbsError)).toExponential(1)}), ${r.instanceKind ?? ''}`.replace(/, $/, '')
+        : `${r.status === 'skipped' ? 'skipped: ' : ''}${r.message ?? ''}`;
+    lines.push(`  ${MARK[r.status]} ${r.backend.padEnd(12)} ${detail}`);
+  }
+  if (report.withoutSample.length > 0) lines.push(`  (no sample model for: ${report.withoutSample.join(', ')})`);
+  if (report.soak) lines.push(...formatSoak(report.soak));
+  lines.push(report.ok ? 'ok' : 'FAILED');
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatSoak(s: NonNullable<VerifyReport['soak']>): string[] {
+  return [
+    `  soak: ${s.requests} requests (batches ${s.batches.join(',')} x ${s.rounds} rounds), GPU memory ${formatBytes(s.baselineBytes)} after warm-up -> ${formatBytes(s.finalBytes)} (${s.growthBytes >= 0 ? '+' : ''}${formatBytes(s.growthBytes)}, threshold ${formatBytes(s.thresholdBytes)}) ${s.ok ? 'flat' : 'GROWING'}`,
+  ];
+}
+
+/** The soak series as a sparkline with its range, for stderr. */
+export function soakChart(s: NonNullable<VerifyReport['soak']>): string {
+  const min = Math.min(...s.series);
+  const max = Math.max(...s.series);
+  return `nv_gpu_memory_used_bytes ${formatBytes(min)} ${sparkline(s.series)} ${formatBytes(max)}  (warm-up: first ${s.warmupSamples} samples)\n`;
+}
