@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerCompose } from './compose.js';
 import { registerInspect } from './inspect.js';
 import { registerPush } from './push.js';
 import { registerReport } from './report.js';
@@ -15,6 +16,7 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerCompose(program);
 registerInspect(program);
 registerPush(program);
 registerReport(program);

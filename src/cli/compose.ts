@@ -1,0 +1,91 @@
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { loadProfile } from '../compose/profiles.js';
+import { resultJson, runCompose } from '../compose/run.js';
+import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+import { collect, toInputs, type ComposeFlags } from './compose-options.js';
+import { registerProfiles } from './profiles.js';
+import { runAction } from './run-action.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface Options extends ComposeFlags, CommonOptions {
+  profile?: string;
+  skipPull?: boolean;
+  dryRun?: boolean;
+  offline?: boolean;
+  workDir?: string;
+  output?: string;
+  templateDir?: string;
+}
+
+async function composeAction(options: Options, ctx: CliContext): Promise<void> {
+  const profile = options.profile ? await loadProfile(options.profile) : undefined;
+  const inputs = toInputs(options, profile);
+  for (const secret of Object.values(inputs.proxy)) if (secret) ctx.addSecret(secret);
+  const result = await runCompose(inputs, {
+    engine: ctx.engine,
+    log: ctx.log,
+    progress: ctx.progress,
+    signal: ctx.signal,
+    runId: ctx.runId,
+    tslimVersion: pkg.version,
+    dryRun: options.dryRun === true,
+    offline: options.offline === true,
+    skipPull: options.skipPull === true,
+    workDir: options.workDir,
+    output: options.output,
+    templateDir: options.templateDir,
+  });
+  if (ctx.json) return ctx.outJson(resultJson(result));
+  if (options.dryRun && !result.dockerfilePath) return ctx.out(result.dockerfile);
+  if (result.dockerfilePath) ctx.log.info(`wrote ${result.dockerfilePath}`);
+  if (result.image) ctx.out(`${result.image.tag} ${result.image.id}\n`);
+}
+
+/** Registers `tslim compose` and its companion `tslim profiles`. */
+export function registerCompose(program: Command): void {
+  // `compose --version YY.MM` must reach the subcommand, not the program's -V/--version:
+  // with positional options, program options count only before the subcommand name.
+  program.enablePositionalOptions();
+  registerProfiles(program);
+  const cmd = program
+    .command('compose')
+    .description("Compose a slim Triton image from the full image's backends onto the -min base (compose.py's flags work).")
+    .option('--backend <name>', 'include a backend (repeatable)', collect)
+    .option('--repoagent <name>', 'include a repository agent (repeatable)', collect)
+    .option('--cache <name>', 'include a cache implementation (repeatable)')
+    .option('--version <YY.MM>', 'container release, e.g. 24.09')
+    .option('--container-version <YY.MM>', 'alias of --version (compose.py)')
+    .option('--image <role=REF>', 'use REF as the full, min or gpu-min image (full,REF also works; repeatable)', collect)
+    .option('--profile <name|file>', 'start from a profile: a name in profiles/ or a .yaml/.json path')
+    .option('--skip-pull', 'do not pull the images; they must be in the engine')
+    .option('--dry-run', 'only write (or print) the Dockerfile; never fails because the engine is down')
+    .option('--offline', 'use the catalog instead of inspecting images (implies no engine calls for facts)')
+    .option('--work-dir <dir>', 'where Dockerfile.compose (and a failed build log) go; default: current directory')
+    .option('--output <file>', 'write the Dockerfile here')
+    .option('--output-name <name>', 'tag of the built image', 'tritonserver')
+    .option('--template-dir <dir>', 'directory whose Dockerfile.template / *.hbs replace the shipped ones')
+    .addOption(new Option('--enable-gpu [bool]', 'GPU build (default true; compose.py flag)'))
+    .addOption(new Option('--cpu-only', 'CPU-only build (-cpu-only-py3 full image on plain Ubuntu)').conflicts('enableGpu'))
+    .option('--registry-mirror <registry=mirror>', 'rewrite base image references, e.g. nvcr.io=harbor.example/proxy-nvcr (repeatable)', collect)
+    .option('--apt-mirror <url>', 'use this Ubuntu archive mirror inside the build')
+    .option('--pip-index-url <url>', 'pip index for the pip installs of the recipe')
+    .option('--pip-trusted-host <host>', 'pip --trusted-host for that index')
+    .option('--cuda-repo <url>', 'flat apt repository with DCGM (instead of NVIDIA cuda-keyring)')
+    .option('--cuda-repo-key <url>', 'signing key for --cuda-repo (without it the repo is [trusted=yes])')
+    .option('--dcgm-version <version>', 'DCGM version to install (default: the full image\'s DCGM_VERSION)')
+    .option('--no-dcgm', 'do not install DCGM')
+    .option('--http-proxy <url>', 'HTTP_PROXY for the build only (never in the image)')
+    .option('--https-proxy <url>', 'HTTPS_PROXY for the build only (never in the image)')
+    .option('--no-proxy <hosts>', 'NO_PROXY for the build only')
+    .option('--build-arg <name=value>', 'extra build argument (repeatable)', collect)
+    .addOption(new Option('--network <mode>', 'network for RUN steps').choices(['host', 'default']).default('host'))
+    .option('--no-cache', 'build without the layer cache')
+    .option('--pull', 'pull newer base images during the build; in a dry run, fetch images the engine lacks');
+  // --cache NAME (compose.py) and --no-cache (docker build) share commander's attribute `cache`;
+  // these listeners run after commander's own and keep the two apart.
+  cmd.on('option:cache', (value: string) => cmd.setOptionValue('cacheNames', [...((cmd.getOptionValue('cacheNames') as string[] | undefined) ?? []), value]));
+  cmd.on('option:no-cache', () => cmd.setOptionValue('noBuildCache', true));
+  addCommonOptions(cmd).action(runAction<Options>(composeAction));
+}

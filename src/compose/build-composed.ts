@@ -1,0 +1,90 @@
+import { writeFile } from 'node:fs/promises';
+import { TslimError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Progress } from '../core/progress.js';
+import { redact } from '../core/redact.js';
+import { buildImage } from '../docker/build.js';
+import type { Engine } from '../docker/engine.js';
+import type { StreamEvent } from '../docker/json-stream.js';
+import { resolveAuth } from '../registry/credentials.js';
+import { splitReference } from './mirrors.js';
+import type { ComposePlan } from './plan.js';
+
+export interface BuildDeps {
+  engine: Engine;
+  log: Logger;
+  progress: Progress;
+  signal: AbortSignal;
+  labels: Record<string, string>;
+  logPath: string;
+}
+
+/**
+ * Proxy settings travel as the engine's predefined proxy build args (both cases): the classic
+ * builder keeps them out of the image's history, and no ENV or Dockerfile line carries them.
+ */
+export function proxyBuildArgs(plan: ComposePlan): Record<string, string> {
+  const args: Record<string, string> = {};
+  const set = (name: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    args[name] = value;
+    args[name.toLowerCase()] = value;
+  };
+  set('HTTP_PROXY', plan.proxy.http);
+  set('HTTPS_PROXY', plan.proxy.https);
+  set('NO_PROXY', plan.proxy.no);
+  return args;
+}
+
+async function registryConfig(plan: ComposePlan): Promise<Record<string, { username: string; password: string }> | undefined> {
+  if (!plan.output.pull) return undefined;
+  const config: Record<string, { username: string; password: string }> = {};
+  for (const ref of Object.values(plan.images)) {
+    const host = splitReference(ref).registry;
+    const auth = await resolveAuth(host);
+    if (auth) config[auth.serveraddress] = { username: auth.username, password: auth.password };
+  }
+  return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/** Builds the rendered Dockerfile on the engine; keeps the full log in a file when it fails. */
+export async function buildComposed(plan: ComposePlan, dockerfile: string, deps: BuildDeps): Promise<{ id: string; tag: string }> {
+  const lines: string[] = [];
+  const secrets = Object.values(plan.proxy).filter((v): v is string => typeof v === 'string');
+  const onEvent = (event: StreamEvent): void => {
+    const text = event.stream ?? event.status ?? event.error ?? '';
+    if (!text) return;
+    lines.push(text);
+    deps.log.raw(text);
+    const step = /^Step \d+\/\d+ : .*/.exec(text.trim());
+    if (step) deps.progress.update(step[0].slice(0, 120));
+  };
+  const tag = plan.output.name;
+  deps.progress.start(`building ${tag}`);
+  try {
+    const registryconfig = await registryConfig(plan);
+    const result = await buildImage(deps.engine, {
+      context: { 'Dockerfile.compose': dockerfile },
+      dockerfile: 'Dockerfile.compose',
+      tag,
+      buildargs: { ...plan.output.buildArgs, ...proxyBuildArgs(plan) },
+      labels: deps.labels,
+      networkmode: plan.output.network,
+      nocache: plan.output.noCache,
+      pull: plan.output.pull,
+      ...(registryconfig ? { registryconfig } : {}),
+      signal: deps.signal,
+      onEvent,
+    });
+    deps.progress.succeed(`built ${tag} (${result.id.replace(/^sha256:/, '').slice(0, 12)})`);
+    return { id: result.id, tag };
+  } catch (error) {
+    deps.progress.fail(`build of ${tag} failed`);
+    if (error instanceof TslimError && error.code === 'ABORTED') throw error;
+    await writeFile(deps.logPath, redact(lines.join(''), secrets)).catch(() => undefined);
+    if (error instanceof TslimError) {
+      throw new TslimError(error.code, error.message, { cause: error.cause ?? error, hint: `the full build log is in ${deps.logPath}`, ...(error.details ? { details: error.details } : {}) });
+    }
+    throw error;
+  }
+}

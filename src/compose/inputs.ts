@@ -1,0 +1,64 @@
+import type { RegistryMirror } from './mirrors.js';
+
+export type ImageRole = 'full' | 'min' | 'gpu-min';
+
+/** Validated user inputs of `tslim compose` (flags merged over a profile). */
+export interface ComposeInputs {
+  backends: string[];
+  repoagents: string[];
+  caches: string[];
+  containerVersion: string | undefined;
+  images: Partial<Record<ImageRole, string>>;
+  gpu: boolean;
+  registryMirrors: RegistryMirror[];
+  aptMirror: string | undefined;
+  pipIndexUrl: string | undefined;
+  pipTrustedHost: string | undefined;
+  cudaRepo: string | undefined;
+  cudaRepoKey: string | undefined;
+  dcgmVersion: string | undefined;
+  dcgm: boolean;
+  buildArgs: Record<string, string>;
+  proxy: ProxySettings;
+  network: 'host' | 'default';
+  noCache: boolean;
+  pull: boolean;
+  outputName: string;
+  /** Reserved for the profile `server:` section (Triton runtime flags rendered into CMD). */
+  server: ServerSettings | undefined;
+}
+
+export interface ProxySettings {
+  http?: string;
+  https?: string;
+  no?: string;
+}
+
+/** Hook for a later issue: runtime flags for tritonserver. Parsed nowhere yet; rendered by the `server` partial. */
+export type ServerSettings = Record<string, unknown>;
+
+export function defaultInputs(): ComposeInputs {
+  return {
+    backends: [],
+    repoagents: [],
+    caches: [],
+    containerVersion: undefined,
+    images: {},
+    gpu: true,
+    registryMirrors: [],
+    aptMirror: undefined,
+    pipIndexUrl: undefined,
+    pipTrustedHost: undefined,
+    cudaRepo: undefined,
+    cudaRepoKey: undefined,
+    dcgmVersion: undefined,
+    dcgm: true,
+    buildArgs: {},
+    proxy: {},
+    network: 'host',
+    noCache: false,
+    pull: false,
+    outputName: 'tritonserver',
+    server: undefined,
+  };
+}

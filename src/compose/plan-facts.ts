@@ -1,0 +1,75 @@
+import { TslimError } from '../core/errors.js';
+import type { ImageFacts, OsRelease } from '../inspect/facts.js';
+import { defaultComponents, type Release } from '../catalog/index.js';
+import type { Arch } from '../catalog/recipe.js';
+
+/** What a plan needs to know about the images, from inspecting them or from the catalog. */
+export interface PlanFacts {
+  source: 'image' | 'catalog';
+  triton: string;
+  container: string;
+  fullGpu: boolean;
+  /** The min image has CUDA (CUDA_VERSION in its env). */
+  minCuda: boolean;
+  minCudaCompat: boolean;
+  os: OsRelease;
+  dcgmVersion: string | undefined;
+  buildId: string;
+  buildRef: string;
+  sagemakerServe: boolean;
+  arch: Arch;
+  available: { backends: string[]; repoagents: string[]; caches: string[] };
+}
+
+export function catalogFacts(release: Release, gpu: boolean, arch: Arch): PlanFacts {
+  return {
+    source: 'catalog',
+    triton: release.triton,
+    container: release.container,
+    fullGpu: gpu,
+    minCuda: gpu,
+    minCudaCompat: gpu,
+    os: { id: release.os.id, idLike: ['debian'], versionId: release.os.versionId },
+    dcgmVersion: release.dcgm,
+    buildId: 'unknown',
+    buildRef: 'unknown',
+    sagemakerServe: true,
+    arch,
+    available: defaultComponents(release.triton),
+  };
+}
+
+/** Facts from the inspected images; the release (when known) fills what the images lack. */
+export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, release?: Release): PlanFacts {
+  const names = (list: ImageFacts['backends']): string[] => list.map((c) => c.name).sort();
+  const triton = full.tritonVersion ?? release?.triton;
+  const container = full.containerVersion ?? release?.container;
+  if (!triton || !container) {
+    throw new TslimError('NOT_TRITON', `${full.ref} does not look like a Triton image (no TRITON_SERVER_VERSION / NVIDIA_TRITON_SERVER_VERSION)`, {
+      hint: 'pass the full tritonserver image with --image full=REF',
+    });
+  }
+  const os = min.os ?? (release ? { id: release.os.id, idLike: ['debian'], versionId: release.os.versionId } : undefined);
+  if (!os) {
+    throw new TslimError('NOT_TRITON', `${min.ref} has no /etc/os-release, so tslim cannot tell apt from dnf`, { hint: 'use a Linux min image with /etc/os-release' });
+  }
+  return {
+    source: 'image',
+    triton,
+    container,
+    fullGpu: full.gpuEnabled,
+    minCuda: min.cudaVersion !== undefined || 'CUDA_VERSION' in min.env,
+    minCudaCompat: min.cudaCompatPath !== undefined || '_CUDA_COMPAT_PATH' in min.env,
+    os,
+    dcgmVersion: full.dcgmVersion ?? full.env.DCGM_VERSION ?? release?.dcgm,
+    buildId: full.buildId ?? full.labels['com.nvidia.build.id'] ?? 'unknown',
+    buildRef: full.buildRef ?? full.labels['com.nvidia.build.ref'] ?? 'unknown',
+    sagemakerServe: full.sagemakerServe,
+    arch,
+    available: { backends: names(full.backends), repoagents: names(full.repoagents), caches: names(full.caches) },
+  };
+}
+
+export function archOf(value: string | undefined): Arch {
+  return value === 'arm64' || value === 'aarch64' ? 'aarch64' : 'x86_64';
+}

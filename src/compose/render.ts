@@ -1,0 +1,58 @@
+import Handlebars from 'handlebars';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TslimError, usageError } from '../core/errors.js';
+import type { ComposePlan } from './plan.js';
+import { renderView } from './view.js';
+
+/** The package's own Dockerfile.template and templates/ (src/ and dist/ both sit two levels down). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const MAIN_TEMPLATE = 'Dockerfile.template';
+
+export interface Templates {
+  main: string;
+  partials: Record<string, string>;
+}
+
+async function readPartials(dir: string, into: Record<string, string>): Promise<void> {
+  for (const file of (await readdir(dir)).sort()) {
+    if (file.endsWith('.hbs')) into[basename(file, '.hbs')] = await readFile(join(dir, file), 'utf8');
+  }
+}
+
+/** Loads the shipped templates, then lets files in `overrideDir` replace any of them by name. */
+export async function loadTemplates(overrideDir?: string): Promise<Templates> {
+  const partials: Record<string, string> = {};
+  await readPartials(join(PACKAGE_ROOT, 'templates'), partials);
+  let main = await readFile(join(PACKAGE_ROOT, MAIN_TEMPLATE), 'utf8');
+  if (overrideDir) {
+    try {
+      await readPartials(overrideDir, partials);
+      main = await readFile(join(overrideDir, MAIN_TEMPLATE), 'utf8').catch(() => main);
+    } catch (cause) {
+      throw usageError(`cannot read --template-dir ${overrideDir}: ${(cause as Error).message}`);
+    }
+  }
+  return { main, partials };
+}
+
+/** Renders with an isolated Handlebars instance in strict mode; no HTML escaping (it is a Dockerfile). */
+export function renderDockerfile(plan: ComposePlan, templates: Templates): string {
+  const hbs = Handlebars.create();
+  for (const [name, text] of Object.entries(templates.partials)) hbs.registerPartial(name, text);
+  try {
+    const template = hbs.compile(templates.main, { strict: true, noEscape: true });
+    return tidy(template(renderView(plan)));
+  } catch (cause) {
+    throw new TslimError('USAGE', `the Dockerfile template failed to render: ${(cause as Error).message}`, {
+      cause,
+      hint: 'a custom partial names a field the plan does not have (strict mode); see docs/compose.md for the fields',
+    });
+  }
+}
+
+/** At most one blank line in a row, none at the start, one newline at the end. */
+function tidy(text: string): string {
+  return `${text.replace(/^\s+/, '').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

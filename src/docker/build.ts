@@ -1,0 +1,83 @@
+import { pack } from 'tar-stream';
+import { TslimError } from '../core/errors.js';
+import type { Engine } from './engine.js';
+import { engineError } from './images.js';
+import { followStream, type StreamEvent } from './json-stream.js';
+
+/** A build context held in memory: file name -> contents. */
+export type BuildContext = Record<string, string | Uint8Array>;
+
+export interface BuildOptions {
+  context: BuildContext;
+  /** Name of the Dockerfile inside the context. */
+  dockerfile: string;
+  tag: string;
+  buildargs?: Record<string, string>;
+  labels?: Record<string, string>;
+  networkmode?: string;
+  nocache?: boolean;
+  pull?: boolean;
+  /** Registry credentials per host for pulls during the build (X-Registry-Config). */
+  registryconfig?: Record<string, { username: string; password: string }>;
+  signal?: AbortSignal;
+  onEvent?: (event: StreamEvent) => void;
+}
+
+export interface BuildResult {
+  id: string;
+  events: StreamEvent[];
+}
+
+/** Packs the in-memory context as a tar stream, the body the Engine API's /build expects. */
+export function packContext(context: BuildContext): NodeJS.ReadableStream {
+  const tar = pack();
+  for (const [name, data] of Object.entries(context)) tar.entry({ name, mode: 0o644, mtime: new Date(0) }, Buffer.from(data));
+  tar.finalize();
+  return tar as unknown as NodeJS.ReadableStream;
+}
+
+/**
+ * Builds an image with the classic builder. `forcerm` removes intermediate containers even when a
+ * step fails; the stream helper rejects on the first error line, so a failed RUN is a rejection.
+ */
+export async function buildImage(engine: Engine, options: BuildOptions): Promise<BuildResult> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await engine.buildImage(packContext(options.context), {
+      dockerfile: options.dockerfile,
+      t: options.tag,
+      rm: true,
+      forcerm: true,
+      ...(options.buildargs && Object.keys(options.buildargs).length > 0 ? { buildargs: options.buildargs } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.networkmode ? { networkmode: options.networkmode } : {}),
+      nocache: options.nocache === true,
+      pull: options.pull === true ? 'true' : '',
+      ...(options.registryconfig ? { registryconfig: options.registryconfig } : {}),
+      abortSignal: options.signal,
+    } as never)) as unknown as NodeJS.ReadableStream;
+  } catch (cause) {
+    throw engineError(cause, `starting the build of ${options.tag}`);
+  }
+  const events = await followStream(stream, {
+    errorCode: 'BUILD_FAILED',
+    what: `build of ${options.tag}`,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  const id = builtImageId(events);
+  if (!id) throw new TslimError('BUILD_FAILED', `build of ${options.tag} ended without an image id`);
+  return { id, events };
+}
+
+/** The classic builder reports the result as `aux.ID` (API >= 1.30) or "Successfully built <id>". */
+function builtImageId(events: readonly StreamEvent[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    const aux = event?.aux?.ID;
+    if (typeof aux === 'string') return aux;
+    const match = /Successfully built ([0-9a-f]{12,64})/.exec(event?.stream ?? '');
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}
