@@ -1,0 +1,33 @@
+/**
+ * `npm run world [-- up|down] [--scale N] [--json]`: builds and starts the test world.
+ * stdout: exactly one JSON line (the world, or `{"stopped":[...]}` for down); progress on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { down } from './down.js';
+import { up } from './up.js';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: { scale: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  const command = positionals[0] ?? 'up';
+  if (values.help || !['up', 'down'].includes(command) || positionals.length > 1) {
+    process.stderr.write('usage: npm run world -- [up|down] [--scale N] [--json]\n');
+    return values.help ? 0 : 2;
+  }
+  // --json is accepted for symmetry with tslim; the output is always one JSON line.
+  const result = command === 'down' ? await down() : await up({ scale: values.scale === undefined ? undefined : Number(values.scale) });
+  process.stdout.write(JSON.stringify(result) + '\n');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`[world] error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof Error && error.cause) process.stderr.write(`[world] cause: ${String((error.cause as Error).message ?? error.cause)}\n`);
+    process.exit(1);
+  },
+);

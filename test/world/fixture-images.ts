@@ -1,0 +1,76 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { buildContext, type ContextFile } from './build-context.js';
+import { followStream, imageHash } from './engine.js';
+import { fullDockerfile, minDockerfile, osRelease, payloadScript } from './fixture-dockerfiles.js';
+import { contentHash } from './hash.js';
+import { progress } from './log.js';
+import { worldSrcDir } from './paths.js';
+import { planPayload, type PayloadPlan } from './payload.js';
+import { fixtureTags, type ReleaseFacts } from './releases.js';
+
+export interface FixtureRelease {
+  container: string;
+  triton: string;
+  full: string;
+  min: string;
+  payload: PayloadPlan['totals'];
+}
+
+async function imageFiles(): Promise<ContextFile[]> {
+  const dir = path.join(worldSrcDir, 'image');
+  const read = async (name: string, mode = 0o644): Promise<ContextFile> => ({ name, content: await readFile(path.join(dir, name)), mode });
+  const entries = (await readdir(path.join(dir, 'entrypoint.d'))).sort();
+  return [
+    await read('nvidia_entrypoint.sh', 0o755),
+    ...(await Promise.all(entries.map((e) => read(`entrypoint.d/${e}`, e.endsWith('.sh') ? 0o755 : 0o644)))),
+  ];
+}
+
+/** Builds (or finds, by hash) the -min and full fixture images of one release. */
+export async function ensureRelease(engine: Docker, baseHash: string, base: string, r: ReleaseFacts, scale: number): Promise<FixtureRelease> {
+  const tags = fixtureTags(r.container);
+  const entry = await imageFiles();
+  const minFiles: ContextFile[] = [...entry, { name: 'os-release', content: osRelease(r) }];
+  const minHash = contentHash('min', baseHash, r, minDockerfile(base, r, ''), minFiles);
+  await build(engine, tags.min, minDockerfile(base, r, minHash), minFiles, minHash);
+
+  const double = await readFile(path.join(worldSrcDir, 'double', 'tritonserver.py'));
+  const pyUtils = await readFile(path.join(worldSrcDir, 'image', 'triton_python_backend_utils.py'), 'utf8');
+  const payload = planPayload(scale, [{ path: 'backends/python/triton_python_backend_utils.py', content: pyUtils }]);
+  const fullFiles: ContextFile[] = [
+    { name: 'opt/bin/tritonserver', content: double, mode: 0o755 },
+    { name: 'opt/TRITON_VERSION', content: `${r.triton}\n` },
+    { name: 'opt/LICENSE', content: 'BSD 3-Clause License (test-world stand-in for Triton\'s LICENSE)\n' },
+    { name: 'opt/NVIDIA_Deep_Learning_Container_License.pdf', content: '%PDF-1.4\n% tslim test-world stand-in\n%%EOF\n' },
+    { name: 'opt/include/triton/core/tritonserver.h', content: `// test-world stand-in\n#define TRITONSERVER_API_VERSION_MAJOR 1\n` },
+    ...payload.texts.map((t) => ({ name: `opt/${t.path}`, content: t.content })),
+    { name: 'opt/.gen-payload.sh', content: payloadScript(payload) },
+    { name: 'serve', content: await readFile(path.join(worldSrcDir, 'image', 'serve')), mode: 0o755 },
+  ];
+  const fullHash = contentHash('full', minHash, r, scale, fullDockerfile(tags.min, r, payload, ''), fullFiles);
+  await build(engine, tags.full, fullDockerfile(tags.min, r, payload, fullHash), fullFiles, fullHash);
+  return { container: r.container, triton: r.triton, full: tags.full, min: tags.min, payload: payload.totals };
+}
+
+async function build(engine: Docker, tag: string, dockerfile: string, files: ContextFile[], hash: string): Promise<void> {
+  if ((await imageHash(engine, tag)) === hash) {
+    progress(`${tag} up to date`);
+    return;
+  }
+  progress(`building ${tag}`);
+  const started = Date.now();
+  const context = buildContext([{ name: 'Dockerfile', content: dockerfile }, ...files]);
+  const stream = await engine.buildImage(context, { t: tag, networkmode: 'host', rm: true, forcerm: true });
+  const tail: string[] = [];
+  await followStream(stream, `build of ${tag}`, (line) => {
+    if (line.stream?.startsWith('Step ')) progress(`  ${line.stream.trim().slice(0, 120)}`);
+    if (line.stream?.trim()) tail.splice(0, Math.max(0, tail.length - 19), line.stream.trimEnd());
+  }).catch((error: unknown) => {
+    process.stderr.write(tail.join('\n') + '\n');
+    throw error;
+  });
+  if ((await imageHash(engine, tag)) !== hash) throw new Error(`build of ${tag} finished but the image lacks hash ${hash}`);
+  progress(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}

@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises';
+import { ensureFlatRepo } from './apt-repo.js';
+import { ensureBaseImage } from './base-image.js';
+import { worldEngine } from './engine.js';
+import { ensureRelease } from './fixture-images.js';
+import { ensureHttpServer, httpPort } from './http-server.js';
+import { progress } from './log.js';
+import { worldDir } from './paths.js';
+import { ensurePipIndex } from './pip-index.js';
+import { pushFixture } from './push.js';
+import { dcgmPackages } from './recipe-packages.js';
+import { ensureRegistry, REGISTRY_REPOSITORY } from './registry.js';
+import { releases } from './releases.js';
+import { writeWorldJson } from './world-json.js';
+import type { World } from './world-types.js';
+
+export const DEFAULT_SCALE = 0.01;
+
+export interface UpOptions {
+  scale?: number;
+}
+
+/** Builds what is missing or stale, starts what is not running, writes .world/world.json. */
+export async function up(options: UpOptions = {}): Promise<World> {
+  const scale = options.scale ?? Number(process.env.TSLIM_WORLD_SCALE ?? DEFAULT_SCALE);
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`invalid scale '${scale}': expected a positive number such as 0.01 or 1`);
+  const started = Date.now();
+  await mkdir(worldDir, { recursive: true });
+  const engine = worldEngine();
+  await engine.ping().catch((cause: unknown) => {
+    throw new Error('no Docker engine reachable: run `npm run engine` (as root it installs and starts dockerd) or set DOCKER_HOST', { cause });
+  });
+
+  const http = `http://127.0.0.1:${httpPort()}`;
+  const httpPid = await ensureHttpServer();
+  const base = await ensureBaseImage(engine, `${http}/apt`);
+  await ensureFlatRepo('apt', base.dummies.map((name) => ({ name, version: '0.0.1-tslim1', description: `tslim test-world dummy for ${name}` })));
+  await ensureFlatRepo('cuda', dcgmPackages.map((p) => ({ name: p.name, version: p.version, description: `tslim test-world stand-in for ${p.name}` })));
+  await ensurePipIndex();
+
+  const registry = await ensureRegistry();
+  const out: World['releases'] = {};
+  for (const release of releases) {
+    const built = await ensureRelease(engine, base.hash, base.tag, release, scale);
+    await pushFixture(engine, registry, built.min);
+    await pushFixture(engine, registry, built.full);
+    out[release.container] = { full: built.full, min: built.min, triton: built.triton, payload: built.payload };
+  }
+
+  const world: World = {
+    scale,
+    base: base.tag,
+    releases: out,
+    registry: {
+      address: registry.address,
+      repository: REGISTRY_REPOSITORY,
+      users: registry.users,
+      credentialsFile: registry.credentialsFile,
+      dockerConfig: registry.dockerConfig,
+    },
+    mirror: `nvcr.io=${registry.address}`,
+    apt: { url: `${http}/apt`, cudaRepo: `${http}/cuda` },
+    pypi: { url: `${http}/simple`, trustedHost: '127.0.0.1' },
+    pids: { http: httpPid, registry: registry.pid },
+  };
+  await writeWorldJson(world);
+  progress(`world up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return world;
+}
