@@ -1,39 +1,18 @@
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { checkImageArg } from '../core/image-ref.js';
-import { parseSize } from '../core/sizes.js';
 import { pingEngine } from '../docker/engine.js';
 import { parseBackendList, explicitBackends } from '../verify/backends.js';
-import { gpusRequested, parseGpus, type GpuDriver } from '../verify/gpu-request.js';
+import { gpusRequested } from '../verify/gpu-request.js';
 import { formatReport, soakChart, verifyFailure } from '../verify/outcome.js';
 import { loadCase as loadCases, writeSampleRepository, SAMPLE_BACKENDS } from '../verify/sample-repository.js';
-import { DEFAULT_SOAK, type SoakOptions } from '../verify/soak.js';
+import { DEFAULT_SOAK } from '../verify/soak.js';
 import { verifyImage, verifyUrl, type VerifyOptions, type VerifyReport } from '../verify/verify.js';
-import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+import { addCommonOptions, type CliContext } from './context.js';
 import { runAction } from './run-action.js';
-
-interface VerifyCliOptions extends CommonOptions {
-  backend?: string[];
-  gpus: string;
-  gpuDriver: GpuDriver;
-  url?: string;
-  metricsUrl?: string;
-  trtBuilder?: string;
-  trtPlan?: string;
-  pytorchDisableOptimizedExecution?: boolean;
-  soak?: boolean;
-  soakBatches: string;
-  soakRounds: string;
-  soakWarmup: string;
-  soakThreshold: string;
-  timeout: string;
-  shmSize: string;
-  env?: string[];
-  writeRepository?: string;
-}
+import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...parseBackendList(value)];
 const collectEnv = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -113,49 +92,3 @@ async function writeRepository(options: VerifyCliOptions, v: VerifyOptions, ctx:
   return 0;
 }
 
-function positiveInt(name: string, text: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`${name} must be an integer 1..${max}, got '${text}'`);
-  return n;
-}
-
-function size(name: string, text: string): number {
-  const bytes = parseSize(text);
-  if (bytes === undefined) throw usageError(`${name}: cannot read '${text}' as a size`, 'e.g. 64MiB, 256MB, 1GiB or a number of bytes');
-  return bytes;
-}
-
-/** The one check of the options: everything verify receives is validated here. */
-export function toVerifyOptions(options: VerifyCliOptions): VerifyOptions {
-  const soak: SoakOptions | undefined = options.soak
-    ? {
-        batches: parseBackendList(options.soakBatches).map((b) => positiveInt('--soak-batches', b, 32)),
-        rounds: positiveInt('--soak-rounds', options.soakRounds, 10_000),
-        warmupRounds: positiveInt('--soak-warmup', options.soakWarmup, 10_000),
-        thresholdBytes: size('--soak-threshold', options.soakThreshold),
-      }
-    : undefined;
-  if (soak && soak.warmupRounds >= soak.rounds) throw usageError(`--soak-warmup (${soak.warmupRounds}) must be fewer than --soak-rounds (${soak.rounds})`);
-  if (soak && soak.batches.length === 0) throw usageError('--soak-batches needs at least one batch size');
-  const env: Record<string, string> = {};
-  for (const pair of options.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw usageError(`--env expects KEY=VALUE, got '${pair}'`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  if (options.backend) explicitBackends(options.backend);
-  if (options.trtPlan !== undefined && !existsSync(options.trtPlan)) throw usageError(`--trt-plan ${options.trtPlan}: no such file`);
-  return {
-    ...(options.backend ? { backends: options.backend } : {}),
-    gpus: parseGpus(options.gpus),
-    gpuDriver: options.gpuDriver,
-    ...(options.trtBuilder !== undefined ? { trtBuilder: options.trtBuilder } : {}),
-    ...(options.trtPlan !== undefined ? { trtPlan: resolve(options.trtPlan) } : {}),
-    ...(options.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
-    ...(soak ? { soak } : {}),
-    timeoutMs: positiveInt('--timeout', options.timeout, 86_400) * 1000,
-    shmSizeBytes: size('--shm-size', options.shmSize),
-    ...(Object.keys(env).length > 0 ? { env } : {}),
-    ...(options.metricsUrl !== undefined ? { metricsUrl: options.metricsUrl } : {}),
-  };
-}
