@@ -33,6 +33,14 @@ export const aptPackages: readonly string[] = [
   'rapidjson-dev',
   'libxml2',
   'libgl1',
+  // compose recipes (src/catalog/recipe.ts, cpu-libs.ts, templates/backend-extras.hbs)
+  'clang',
+  'libjemalloc-dev',
+  'python3-wheel',
+  'python3-setuptools',
+  'openmpi-bin',
+  'openssh-client',
+  'patchelf',
 ];
 
 /** DCGM packages served by the stand-in CUDA repo (`/cuda`), with the version each carries. */
