@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectEngine } from '../../src/docker/engine.js';
+import { newRunId, RUN_LABEL } from '../../src/core/labels.js';
+import { writeFileAtomic } from '../../src/core/atomic-write.js';
+import { followStream } from '../../src/docker/json-stream.js';
+import { buildReport, MIN_IMAGE_LABEL } from '../../src/report/build-report.js';
+import type { SizeReport } from '../../src/report/size-model.js';
+import { renderReport } from '../../src/report/render.js';
+import { REPORT_JSON_SCHEMA } from '../../src/report/format-json.js';
+import { checkThresholds, parseThresholds } from '../../src/report/thresholds.js';
+import { readWorld, type WorldRelease } from '../world/read-world.js';
+import { buildContext } from '../world/build-context.js';
+import { removeByLabel } from '../support/tiny-image.js';
+import { validate } from '../support/json-schema-lite.js';
+
+const world = readWorld();
+const engine = connectEngine();
+const runId = `test-report-${newRunId()}`;
+const [version, release] = Object.entries(world.releases)[0] as [string, WorldRelease];
+const kinds = ['backends', 'repoagents', 'caches'] as const;
+/** Keep the two alphabetically first backends and the first cache: a subset like a real recipe. */
+const keep = {
+  backends: Object.keys(release.payload.backends).sort().slice(0, 2),
+  repoagents: [] as string[],
+  caches: Object.keys(release.payload.caches).sort().slice(0, 1),
+};
+const slimTag = `tslim-test/report-slim:${runId}`;
+let report: SizeReport;
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'tslim-report-'));
+  const copies = kinds.flatMap((kind) => keep[kind].map((name) => `COPY --from=${release.full} /opt/tritonserver/${kind}/${name} /opt/tritonserver/${kind}/${name}`));
+  const dockerfile = [`FROM ${release.min}`, ...copies, `LABEL ${RUN_LABEL}=${runId} ${MIN_IMAGE_LABEL}=${release.min}`, ''].join('\n');
+  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), { t: slimTag, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+  await followStream(stream, { what: `build of ${slimTag}` });
+  report = await buildReport({ full: release.full, slim: slimTag }, { engine, runId });
+}, 300_000);
+
+afterAll(async () => {
+  await removeByLabel(engine, runId);
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe(`report on world images (${version})`, () => {
+  it('lists every component with the bytes the world put in, kept or dropped', () => {
+    for (const kind of kinds) {
+      const expected = Object.entries(release.payload[kind]).map(([name, bytes]) => ({ kind, name, bytes, status: keep[kind].includes(name) ? 'kept' : 'dropped' }));
+      const got = report.components.filter((c) => c.kind === kind);
+      expect(got).toEqual(expect.arrayContaining(expected));
+      expect(got).toHaveLength(expected.length);
+    }
+    const sizes = report.components.map((c) => c.bytes);
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+  });
+
+  it('sums kept and dropped bytes exactly', () => {
+    let kept = 0;
+    let dropped = 0;
+    for (const kind of kinds) {
+      for (const [name, bytes] of Object.entries(release.payload[kind])) {
+        if (keep[kind].includes(name)) kept += bytes;
+        else dropped += bytes;
+      }
+    }
+    expect(report.payload.keptBytes).toBe(kept);
+    expect(report.payload.droppedBytes).toBe(dropped);
+  });
+
+  it('shares the min layers with the full image and adds one layer per COPY', async () => {
+    const min = await engine.getImage(release.min).inspect();
+    expect(report.layers.shared).toBe(min.RootFS.Layers?.length);
+    expect(report.layers.new).toBe(keep.backends.length + keep.caches.length);
+    expect(report.saved.bytes).toBe(report.full.bytes - report.slim.bytes);
+    expect(report.saved.bytes).toBeGreaterThan(0);
+  });
+
+  it('finds the min image by label and computes an ideal the slim image is close to', async () => {
+    const min = await engine.getImage(release.min).inspect();
+    expect(report.min?.bytes).toBe(min.Size);
+    expect(report.ideal?.bytes).toBe(min.Size + report.payload.keptBytes);
+    // the slim image is min + exactly the kept directories: only metadata separates it from ideal
+    expect(report.ideal?.overheadBytes).toBeGreaterThanOrEqual(0);
+    expect(report.ideal?.overheadBytes).toBeLessThan(0.01 * report.slim.bytes + 64 * 1024);
+  });
+
+  it('renders every format from the real report', async () => {
+    const thresholds = checkThresholds(report, parseThresholds({ maxSize: `${report.slim.bytes - 1}`, minSaved: '1%' }));
+    expect(thresholds.map((t) => t.ok)).toEqual([false, true]);
+
+    const json = JSON.parse(renderReport(report, 'json', thresholds)) as Record<string, unknown>;
+    expect(validate(json, REPORT_JSON_SCHEMA as unknown as Record<string, unknown>)).toEqual([]);
+    expect(json.ok).toBe(false);
+
+    const md = renderReport(report, 'markdown', thresholds);
+    const rows = md.split('\n').filter((l) => /^\| (backend|repoagent|cache) \|/.test(l));
+    expect(rows).toHaveLength(report.components.length);
+
+    const table = renderReport(report, 'table', thresholds);
+    for (const c of report.components) expect(table).toMatch(new RegExp(`\\s${c.name}\\s+[\\d.]+ [kMG]?B\\s+${c.status}`));
+
+    const file = join(tmp, 'report.html');
+    await writeFileAtomic(file, renderReport(report, 'html', thresholds));
+    const html = await readFile(file, 'utf8');
+    expect(html).toMatch(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>/);
+    expect(html.match(/<rect /g)).toHaveLength(4 + report.components.length);
+  });
+});
