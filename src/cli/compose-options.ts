@@ -39,7 +39,7 @@ export const collect = (value: string, previous: string[] | undefined): string[]
 
 /** `--image full,REF` (compose.py) or `--image full=REF`. */
 export function parseImageFlag(value: string): [ImageRole, string] {
-  const match = /^(full|min|gpu-min)[,=](.+)$/.exec(value);
+  const match = /^(full|min|gpu-min)[,=]([\s\S]+)$/.exec(value);
   if (!match) throw usageError(`--image ${JSON.stringify(value)}: expected full,REF or full=REF (roles: full, min, gpu-min)`);
   return [match[1] as ImageRole, checkSafe('imageRef', `--image ${match[1]}`, match[2]!)];
 }
