@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { ensureFlatRepo } from './apt-repo.js';
+import { withWorldLock } from './lock.js';
 import { ensureBaseImage } from './base-image.js';
 import { worldEngine } from './engine.js';
 import { ensureRelease } from './fixture-images.js';
@@ -22,10 +23,14 @@ export interface UpOptions {
 
 /** Builds what is missing or stale, starts what is not running, writes .world/world.json. */
 export async function up(options: UpOptions = {}): Promise<World> {
+  await mkdir(worldDir, { recursive: true });
+  return withWorldLock(() => upLocked(options));
+}
+
+async function upLocked(options: UpOptions): Promise<World> {
   const scale = options.scale ?? Number(process.env.TSLIM_WORLD_SCALE ?? DEFAULT_SCALE);
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`invalid scale '${scale}': expected a positive number such as 0.01 or 1`);
   const started = Date.now();
-  await mkdir(worldDir, { recursive: true });
   const engine = worldEngine();
   await engine.ping().catch((cause: unknown) => {
     throw new Error('no Docker engine reachable: run `npm run engine` (as root it installs and starts dockerd) or set DOCKER_HOST', { cause });
