@@ -71,8 +71,8 @@ function emit(report: VerifyReport, ctx: CliContext): number {
     ctx.out(formatReport(report));
   }
   if (!failure) return 0;
-  ctx.log.warn(failure.message);
-  if (failure.hint) ctx.log.info(`hint: ${failure.hint}`);
+  // the same two lines run-action prints for a thrown error; the report above stays on stdout
+  process.stderr.write(`error: ${failure.message}\n${failure.hint ? `hint: ${failure.hint}\n` : ''}`);
   return failure.exitCode;
 }
 

@@ -1,5 +1,4 @@
 import { TslimError } from '../core/errors.js';
-import { formatBytes } from '../core/sizes.js';
 import { sparkline } from './chart.js';
 import type { VerifyReport } from './verify.js';
 
@@ -25,12 +24,17 @@ export function verifyFailure(report: VerifyReport): TslimError | undefined {
   }
   if (report.soak && !report.soak.ok) {
     const s = report.soak;
-    return new TslimError('VERIFY_FAILED', `soak: GPU memory grew by ${formatBytes(s.growthBytes)} after warm-up (threshold ${formatBytes(s.thresholdBytes)}), ${formatBytes(s.baselineBytes)} -> ${formatBytes(s.finalBytes)} over ${s.requests} requests`, {
+    return new TslimError('VERIFY_FAILED', `soak: GPU memory grew by ${mib(s.growthBytes)} after warm-up (threshold ${mib(s.thresholdBytes)}), ${mib(s.baselineBytes)} -> ${mib(s.finalBytes)} over ${s.requests} requests`, {
       hint: 'memory that keeps growing with batch sizes that change is the onnxruntime arena pattern of the 24.12/25.02 images; try another release or the backend config arena settings',
       details: { report },
     });
   }
   return new TslimError('VERIFY_FAILED', `${target} did not verify`, { details: { report } });
+}
+
+/** Soak numbers in MiB: thresholds are given that way (64MiB) and GPU tools print MiB. */
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 const MARK = { passed: '✔', failed: '✖', skipped: '-' } as const;
@@ -53,7 +57,7 @@ export function formatReport(report: VerifyReport): string {
 
 export function formatSoak(s: NonNullable<VerifyReport['soak']>): string[] {
   return [
-    `  soak: ${s.requests} requests (batches ${s.batches.join(',')} x ${s.rounds} rounds), GPU memory ${formatBytes(s.baselineBytes)} after warm-up -> ${formatBytes(s.finalBytes)} (${s.growthBytes >= 0 ? '+' : ''}${formatBytes(s.growthBytes)}, threshold ${formatBytes(s.thresholdBytes)}) ${s.ok ? 'flat' : 'GROWING'}`,
+    `  soak: ${s.requests} requests (batches ${s.batches.join(',')} x ${s.rounds} rounds), GPU memory ${mib(s.baselineBytes)} after warm-up -> ${mib(s.finalBytes)} (${s.growthBytes >= 0 ? '+' : ''}${mib(s.growthBytes)}, threshold ${mib(s.thresholdBytes)}) ${s.ok ? 'flat' : 'GROWING'}`,
   ];
 }
 
@@ -61,5 +65,5 @@ export function formatSoak(s: NonNullable<VerifyReport['soak']>): string[] {
 export function soakChart(s: NonNullable<VerifyReport['soak']>): string {
   const min = Math.min(...s.series);
   const max = Math.max(...s.series);
-  return `nv_gpu_memory_used_bytes ${formatBytes(min)} ${sparkline(s.series)} ${formatBytes(max)}  (warm-up: first ${s.warmupSamples} samples)\n`;
+  return `nv_gpu_memory_used_bytes ${mib(min)} ${sparkline(s.series)} ${mib(max)}  (warm-up: first ${s.warmupSamples} samples)\n`;
 }

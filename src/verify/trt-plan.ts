@@ -81,38 +81,42 @@ export async function buildTrtPlan(engine: Engine, spec: TrtBuildSpec, signal?: 
     }
     return;
   }
-  await using cleanup = new Cleanup();
-  const work = await mkdtemp(join(tmpdir(), 'tslim-trt-'));
-  cleanup.defer(() => rm(work, { recursive: true, force: true }));
-  await chmod(work, 0o777); // the builder's user writes the plan here
-  await copyFile(spec.onnx, join(work, 'model.onnx'));
-  await chmod(join(work, 'model.onnx'), 0o644);
-  const container = await createContainer(
-    engine,
-    {
-      Image: spec.builder.image,
-      Entrypoint: [TRTEXEC_IN_IMAGE],
-      Cmd: trtexecArgs('/tslim/work/model.onnx', '/tslim/work/model.plan', spec.maxBatch),
-      Labels: { 'dev.tslim.role': 'verify-trt-builder' },
-      HostConfig: { NetworkMode: 'none', Binds: [`${work}:/tslim/work`], DeviceRequests: deviceRequests(spec.gpus, spec.gpuDriver) },
-    },
-    spec.runId,
-    signal,
-  );
-  cleanup.defer(() => removeContainer(container));
+  const cleanup = new Cleanup();
   try {
-    await container.start({ abortSignal: signal } as object);
-  } catch (cause) {
-    throw gpuStartError(cause, spec) ?? new TslimError('ENGINE', `starting trtexec in ${spec.builder.image}: ${(cause as Error).message}`, { cause });
+    const work = await mkdtemp(join(tmpdir(), 'tslim-trt-'));
+    cleanup.defer(() => rm(work, { recursive: true, force: true }));
+    await chmod(work, 0o777); // the builder's user writes the plan here
+    await copyFile(spec.onnx, join(work, 'model.onnx'));
+    await chmod(join(work, 'model.onnx'), 0o644);
+    const container = await createContainer(
+      engine,
+      {
+        Image: spec.builder.image,
+        Entrypoint: [TRTEXEC_IN_IMAGE],
+        Cmd: trtexecArgs('/tslim/work/model.onnx', '/tslim/work/model.plan', spec.maxBatch),
+        Labels: { 'dev.tslim.role': 'verify-trt-builder' },
+        HostConfig: { NetworkMode: 'none', Binds: [`${work}:/tslim/work`], DeviceRequests: deviceRequests(spec.gpus, spec.gpuDriver) },
+      },
+      spec.runId,
+      signal,
+    );
+    cleanup.defer(() => removeContainer(container));
+    try {
+      await container.start({ abortSignal: signal } as object);
+    } catch (cause) {
+      throw gpuStartError(cause, spec) ?? new TslimError('ENGINE', `starting trtexec in ${spec.builder.image}: ${(cause as Error).message}`, { cause });
+    }
+    const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode?: number };
+    const built = await stat(join(work, 'model.plan')).catch(() => undefined);
+    if (result.StatusCode !== 0 || !built) {
+      const logs = await containerLogs(container, 30).catch(() => '');
+      throw new TslimError('VERIFY_FAILED', `trtexec in ${spec.builder.image} failed (exit ${result.StatusCode ?? '?'}) to build the TensorRT plan:\n${lastLines(logs, 15)}`);
+    }
+    await copyFile(join(work, 'model.plan'), spec.plan);
+    await chmod(spec.plan, 0o644);
+  } finally {
+    await cleanup.run();
   }
-  const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode?: number };
-  const built = await stat(join(work, 'model.plan')).catch(() => undefined);
-  if (result.StatusCode !== 0 || !built) {
-    const logs = await containerLogs(container, 30).catch(() => '');
-    throw new TslimError('VERIFY_FAILED', `trtexec in ${spec.builder.image} failed (exit ${result.StatusCode ?? '?'}) to build the TensorRT plan:\n${lastLines(logs, 15)}`);
-  }
-  await copyFile(join(work, 'model.plan'), spec.plan);
-  await chmod(spec.plan, 0o644);
 }
 
 function lastLines(text: string, n: number): string {

@@ -81,44 +81,49 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
   }
   if (backends.length === 0) throw nothingToVerify(ref, selection, skipped);
 
-  await using cleanup = new Cleanup();
-  const dir = await mkdtemp(join(tmpdir(), 'tslim-verify-'));
-  cleanup.defer(() => rm(dir, { recursive: true, force: true }));
-  const cases = await loadCase();
-  const models = await writeSampleRepository(dir, {
-    backends,
-    instanceKind: withGpus ? 'KIND_GPU' : 'KIND_CPU',
-    ...(options.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
-    ...(options.trtPlan !== undefined ? { trtPlan: options.trtPlan } : {}),
-  });
-  const trt = models.find((m) => m.backend === 'tensorrt');
-  if (trt && options.trtPlan === undefined) {
-    progress.start('finding a TensorRT builder');
-    const builder = await resolveTrtBuilder(engine, ref, labels, options.trtBuilder, deps.runId, signal);
-    progress.update(`building the TensorRT plan with ${builder.kind === 'image' ? builder.image : builder.path}`);
-    await buildTrtPlan(engine, { builder, onnx: onnxSamplePath(), plan: trt.file, maxBatch: cases.maxBatchSize, gpus: options.gpus, gpuDriver: options.gpuDriver, runId: deps.runId }, signal);
-    progress.succeed('built the TensorRT plan on the target GPU');
-  }
+  // not `await using`: esbuild (vitest, vite-node) passes it through and Node 20 cannot parse it
+  const cleanup = new Cleanup();
+  try {
+    const dir = await mkdtemp(join(tmpdir(), 'tslim-verify-'));
+    cleanup.defer(() => rm(dir, { recursive: true, force: true }));
+    const cases = await loadCase();
+    const models = await writeSampleRepository(dir, {
+      backends,
+      instanceKind: withGpus ? 'KIND_GPU' : 'KIND_CPU',
+      ...(options.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
+      ...(options.trtPlan !== undefined ? { trtPlan: options.trtPlan } : {}),
+    });
+    const trt = models.find((m) => m.backend === 'tensorrt');
+    if (trt && options.trtPlan === undefined) {
+      progress.start('finding a TensorRT builder');
+      const builder = await resolveTrtBuilder(engine, ref, labels, options.trtBuilder, deps.runId, signal);
+      progress.update(`building the TensorRT plan with ${builder.kind === 'image' ? builder.image : builder.path}`);
+      await buildTrtPlan(engine, { builder, onnx: onnxSamplePath(), plan: trt.file, maxBatch: cases.maxBatchSize, gpus: options.gpus, gpuDriver: options.gpuDriver, runId: deps.runId }, signal);
+      progress.succeed('built the TensorRT plan on the target GPU');
+    }
 
-  progress.start(`starting ${ref} with ${describeGpus(options.gpus)}`);
-  const server = await startServer(
-    engine,
-    { image: ref, repositoryDir: dir, models: models.map((m) => m.name), gpus: options.gpus, gpuDriver: options.gpuDriver, shmSizeBytes: options.shmSizeBytes, ...(options.env ? { env: options.env } : {}), runId: deps.runId },
-    cleanup,
-    signal,
-  );
-  const client = new KServeClient(server.httpUrl, { signal });
-  const deadline = Date.now() + options.timeoutMs;
-  await waitLive(client, server, deadline, options.timeoutMs, signal);
-  progress.update('waiting for the models to load');
-  const index = await settledIndex(client, models.map((m) => m.name), deadline, signal);
-  progress.update('one inference per model');
-  const results = await evaluateModels(client, models.map((m) => ({ backend: m.backend, name: m.name, instanceKind: m.instanceKind })), index, cases);
-  progress.succeed(`checked ${results.length} model${results.length === 1 ? '' : 's'}`);
-  const soak = await maybeSoak(client, server.metricsUrl, results, cases, options, deps);
-  const report = finish({ image: ref, options, selection, results: [...results, ...skipped], soak, started });
-  if (!report.ok) report.serverLogTail = await server.logs(40);
-  return report;
+    progress.start(`starting ${ref} with ${describeGpus(options.gpus)}`);
+    const server = await startServer(
+      engine,
+      { image: ref, repositoryDir: dir, models: models.map((m) => m.name), gpus: options.gpus, gpuDriver: options.gpuDriver, shmSizeBytes: options.shmSizeBytes, ...(options.env ? { env: options.env } : {}), runId: deps.runId },
+      cleanup,
+      signal,
+    );
+    const client = new KServeClient(server.httpUrl, { signal });
+    const deadline = Date.now() + options.timeoutMs;
+    await waitLive(client, server, deadline, options.timeoutMs, signal);
+    progress.update('waiting for the models to load');
+    const index = await settledIndex(client, models.map((m) => m.name), deadline, signal);
+    progress.update('one inference per model');
+    const results = await evaluateModels(client, models.map((m) => ({ backend: m.backend, name: m.name, instanceKind: m.instanceKind })), index, cases);
+    progress.succeed(`checked ${results.length} model${results.length === 1 ? '' : 's'}`);
+    const soak = await maybeSoak(client, server.metricsUrl, results, cases, options, deps);
+    const report = finish({ image: ref, options, selection, results: [...results, ...skipped], soak, started });
+    if (!report.ok) report.serverLogTail = await server.logs(40);
+    return report;
+  } finally {
+    await cleanup.run();
+  }
 }
 
 /** Checks a server that is already running: its tslim_* sample models, over KServe v2. */
