@@ -114,7 +114,7 @@ describe('Triton double: serving', () => {
     const s = await start(['--exit-on-error=false', '--log-verbose', '1', '--cuda-memory-pool-byte-size=0:1024', '--grpc-keepalive-time=7', '--allow-sagemaker=false'], { TRITON_DOUBLE_SHM_BYTES: String(100 * 1024 * 1024) });
     expect(s.output()).toMatch(/\| Option +\| Value +\|/);
     expect(s.output()).toMatch(/\| cuda_memory_pool_byte_size\{0\} +\| 1024 +\|/);
-    const args = await (await fetch(`${s.url}/v2/double/args`)).json();
+    const args = (await (await fetch(`${s.url}/v2/double/args`)).json()) as { argv: string[]; options: Record<string, string> };
     expect(args.options).toMatchObject({ 'log-verbose': '1', 'grpc-keepalive-time': '7', 'allow-sagemaker': 'false' });
     expect(args.argv).toContain('--exit-on-error=false');
     expect((await fetch(`${s.url}/v2/health/live`)).status).toBe(200);

@@ -1,8 +1,7 @@
 import { createServer } from 'node:net';
 import Docker from 'dockerode';
+import { RUN_LABEL } from '../../src/core/labels.js';
 import { worldEngine } from './engine.js';
-
-export const RUN_LABEL = 'dev.tslim.run';
 
 /** A free TCP port on 127.0.0.1 (containers use host networking, so ports are host ports). */
 export function freePort(): Promise<number> {
