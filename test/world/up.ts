@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { ensureFlatRepo } from './apt-repo.js';
+import { pruneReplaced, snapshotIds } from './prune.js';
 import { withWorldLock } from './lock.js';
-import { ensureBaseImage } from './base-image.js';
+import { BASE_TAG, ensureBaseImage } from './base-image.js';
 import { worldEngine } from './engine.js';
 import { ensureRelease } from './fixture-images.js';
 import { ensureHttpServer, httpPort } from './http-server.js';
@@ -11,7 +12,7 @@ import { ensurePipIndex } from './pip-index.js';
 import { pushFixture } from './push.js';
 import { dcgmPackages } from './recipe-packages.js';
 import { ensureRegistry, REGISTRY_REPOSITORY } from './registry.js';
-import { releases } from './releases.js';
+import { fixtureTags, releases } from './releases.js';
 import { writeWorldJson } from './world-json.js';
 import type { World } from './world-types.js';
 
@@ -35,6 +36,10 @@ async function upLocked(options: UpOptions): Promise<World> {
   await engine.ping().catch((cause: unknown) => {
     throw new Error('no Docker engine reachable: run `npm run engine` (as root it installs and starts dockerd) or set DOCKER_HOST', { cause });
   });
+
+  // Children first: full, then min, then base.
+  const worldTags = [...releases.flatMap((r) => [fixtureTags(r.container).full, fixtureTags(r.container).min]), BASE_TAG];
+  const before = await snapshotIds(engine, worldTags);
 
   const http = `http://127.0.0.1:${httpPort()}`;
   const httpPid = await ensureHttpServer();
@@ -68,6 +73,7 @@ async function upLocked(options: UpOptions): Promise<World> {
     pypi: { url: `${http}/simple`, trustedHost: '127.0.0.1' },
     pids: { http: httpPid, registry: registry.pid },
   };
+  await pruneReplaced(engine, before, worldTags);
   await writeWorldJson(world);
   progress(`world up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return world;
