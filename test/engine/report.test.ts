@@ -14,6 +14,7 @@ import { checkThresholds, parseThresholds } from '../../src/report/thresholds.js
 import { readWorld, type WorldRelease } from '../world/read-world.js';
 import { buildContext } from '../world/build-context.js';
 import { removeByLabel } from '../support/tiny-image.js';
+import { compressedSizeOf } from '../../src/registry/compressed-size.js';
 import { validate } from '../support/json-schema-lite.js';
 
 const world = readWorld();
@@ -108,4 +109,23 @@ describe(`report on world images (${version})`, () => {
     expect(html).toMatch(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>/);
     expect(html.match(/<rect /g)).toHaveLength(4 + report.components.length);
   });
+
+  it('reads compressed sizes from the world registry: sum of the manifest layer sizes', async () => {
+    const ref = `${world.registry.address}/${world.registry.repository}:${version}-py3`;
+    const compressed = await compressedSizeOf(ref, { env: { DOCKER_CONFIG: world.registry.dockerConfig } });
+    const user = world.registry.users[0];
+    if (!user) throw new Error('world has no registry user');
+    const res = await fetch(`http://${world.registry.address}/v2/${world.registry.repository}/manifests/${version}-py3`, {
+      headers: {
+        accept: 'application/vnd.docker.distribution.manifest.v2+json',
+        authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+      },
+    });
+    const manifest = (await res.json()) as { layers: Array<{ size: number }> };
+    expect(compressed).toBe(manifest.layers.reduce((a, l) => a + l.size, 0));
+    expect(compressed).toBeLessThan(report.full.bytes);
+    const withCompressed = await buildReport({ full: ref, slim: slimTag }, { engine, runId, compressedSize: (r) => compressedSizeOf(r, { env: { DOCKER_CONFIG: world.registry.dockerConfig } }) });
+    expect(withCompressed.full.compressedBytes).toBe(compressed);
+    expect(withCompressed.slim.compressedBytes).toBeUndefined(); // a local tag: no registry to ask
+  }, 120_000);
 });
