@@ -23,14 +23,13 @@ export interface ModelUnderTest {
   instanceKind?: InstanceKind;
 }
 
-/** Waits until every model has left LOADING (or the deadline); returns the last index. */
+/** Waits until no model is LOADING (or the deadline); returns the last index. */
 export async function settledIndex(client: KServeClient, models: readonly string[], deadline: number, signal?: AbortSignal): Promise<RepositoryEntry[]> {
   for (;;) {
     const index = await client.repositoryIndex();
-    const pending = models.filter((m) => {
-      const state = index.find((e) => e.name === m)?.state;
-      return state === undefined || state === 'LOADING';
-    });
+    // Only LOADING is worth waiting for: the HTTP service starts after the startup loads, and a model
+    // that is unlisted or stateless (never asked to load) will not change by itself.
+    const pending = models.filter((m) => index.find((e) => e.name === m)?.state === 'LOADING');
     if (pending.length === 0 || Date.now() > deadline) return index;
     await sleep(500, signal);
   }

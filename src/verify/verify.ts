@@ -12,7 +12,7 @@ import { evaluateModels, settledIndex, sleep, type BackendResult } from './evalu
 import { describeGpus, gpusRequested, type GpuDriver, type GpuSelection } from './gpu-request.js';
 import { KServeClient } from './kserve-client.js';
 import { loadCase, modelName, onnxSamplePath, SAMPLE_BACKENDS, writeSampleRepository, type SampleCase } from './sample-repository.js';
-import { startServer, type RunningServer } from './server-runner.js';
+import { startServer, type RunningServer, type ServerSpec } from './server-runner.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 import { buildTrtPlan, resolveTrtBuilder } from './trt-plan.js';
 
@@ -103,15 +103,15 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
     }
 
     progress.start(`starting ${ref} with ${describeGpus(options.gpus)}`);
-    const server = await startServer(
+    const deadline = Date.now() + options.timeoutMs;
+    const { server, client } = await startLive(
       engine,
       { image: ref, repositoryDir: dir, models: models.map((m) => m.name), gpus: options.gpus, gpuDriver: options.gpuDriver, shmSizeBytes: options.shmSizeBytes, ...(options.env ? { env: options.env } : {}), runId: deps.runId },
       cleanup,
+      deadline,
+      options.timeoutMs,
       signal,
     );
-    const client = new KServeClient(server.httpUrl, { signal });
-    const deadline = Date.now() + options.timeoutMs;
-    await waitLive(client, server, deadline, options.timeoutMs, signal);
     progress.update('waiting for the models to load');
     const index = await settledIndex(client, models.map((m) => m.name), deadline, signal);
     progress.update('one inference per model');
@@ -202,6 +202,24 @@ function finish(input: FinishInput): VerifyReport {
     ...(input.soak ? { soak: input.soak } : {}),
     durationMs: Date.now() - input.started,
   };
+}
+
+/**
+ * Starts the server and waits for it to serve HTTP. The free ports are picked before the server binds
+ * them, so another process can take one in between: then the server exits with "already in use" and
+ * a new container gets new ports (three tries).
+ */
+async function startLive(engine: Engine, spec: ServerSpec, cleanup: Cleanup, deadline: number, timeoutMs: number, signal?: AbortSignal): Promise<{ server: RunningServer; client: KServeClient }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const server = await startServer(engine, spec, cleanup, signal);
+    const client = new KServeClient(server.httpUrl, { signal });
+    try {
+      await waitLive(client, server, deadline, timeoutMs, signal);
+      return { server, client };
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof TslimError) || !/already in use/.test(error.message)) throw error;
+    }
+  }
 }
 
 async function waitLive(client: KServeClient, server: RunningServer, deadline: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
