@@ -49,7 +49,7 @@ describe.each(CASES)('compose $version from the world registry', (c) => {
   });
 
   it('has the uid 1000 triton-server user and the DCGM package installed', async () => {
-    const run = await runFixture(tag, ['bash', '-c', 'id -u triton-server; id -g triton-server; dpkg-query -W -f "${Package}\\n" "datacenter-gpu-manager*"'], runId, { Entrypoint: [] });
+    const run = await runFixture(tag, ['bash', '-c', "id -u triton-server; id -g triton-server; dpkg-query -W -f='${Package}\\n' 'datacenter-gpu-manager*'"], runId, { Entrypoint: [] });
     expect(run.exitCode).toBe(0);
     const [uid, gid, ...pkgs] = run.output.trim().split('\n');
     expect([uid, gid]).toEqual(['1000', '1000']);
