@@ -2,6 +2,19 @@
 export const RUN_LABEL = 'dev.tslim.run';
 export const LABEL_PREFIX = 'dev.tslim.';
 
+/** Labels on a composed image: what it holds and what it was made from (verify and report read them). */
+export const IMAGE_LABELS = {
+  version: 'dev.tslim.version',
+  backends: 'dev.tslim.backends',
+  repoagents: 'dev.tslim.repoagents',
+  caches: 'dev.tslim.caches',
+  sourceFull: 'dev.tslim.source.full',
+  sourceMin: 'dev.tslim.source.min',
+  recipe: 'dev.tslim.recipe',
+  tritonVersion: 'dev.tslim.triton-version',
+  containerVersion: 'dev.tslim.container-version',
+} as const;
+
 export function runLabels(runId: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [RUN_LABEL]: runId, ...extra };
 }

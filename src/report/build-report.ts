@@ -1,15 +1,16 @@
 import type { Engine } from '../docker/engine.js';
+import { IMAGE_LABELS } from '../core/labels.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import type { ImageFacts } from '../inspect/facts.js';
 import { buildSizeModel, type SizeReport } from './size-model.js';
 
 /** Label a composed image may carry naming the min image it was built on (used for the ideal size). */
-export const MIN_IMAGE_LABEL = 'dev.tslim.image.min';
+export const MIN_IMAGE_LABEL = IMAGE_LABELS.sourceMin;
 
 export interface BuildReportRequest {
   full: string;
   slim: string;
-  /** The min image; default: the slim image's dev.tslim.image.min label, else no ideal size. */
+  /** The min image; default: the slim image's dev.tslim.source.min label, else no ideal size. */
   min?: string;
   /** Compressed sizes already known (e.g. from the push that just happened). */
   compressed?: { full?: number; slim?: number };

@@ -1,10 +1,11 @@
 import { usageError } from '../core/errors.js';
+import { IMAGE_LABELS } from '../core/labels.js';
 import type { Engine } from '../docker/engine.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import { isSampleBackend, SAMPLE_BACKENDS, type SampleBackend } from './sample-repository.js';
 
 /** Label compose puts on slim images: the backends it kept, comma-separated. */
-export const BACKENDS_LABEL = 'dev.tslim.backends';
+export const BACKENDS_LABEL = IMAGE_LABELS.backends;
 
 export interface BackendSelection {
   backends: SampleBackend[];

@@ -5,6 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cleanup } from '../core/abort.js';
 import { TslimError } from '../core/errors.js';
+import { IMAGE_LABELS } from '../core/labels.js';
 import type { Engine } from '../docker/engine.js';
 import { containerLogs, createContainer, removeContainer } from '../docker/containers.js';
 import { statPath, withScratchContainer } from '../docker/archive.js';
@@ -15,7 +16,7 @@ import { gpuStartError } from './server-runner.js';
 /** Where NVIDIA's full tritonserver images keep trtexec. */
 export const TRTEXEC_IN_IMAGE = '/usr/src/tensorrt/bin/trtexec';
 /** Label a slim image may carry naming the full image it was made from (same TensorRT release). */
-export const FULL_IMAGE_LABEL = 'dev.tslim.full-image';
+export const FULL_IMAGE_LABEL = IMAGE_LABELS.sourceFull;
 
 export type TrtBuilder = { kind: 'image'; image: string } | { kind: 'host'; path: string };
 
@@ -33,7 +34,7 @@ function noBuilder(what: string): TslimError {
 
 /**
  * Picks the builder: --trt-builder (an absolute/relative path is a host trtexec, anything else an
- * image), else the image named by the dev.tslim.full-image label, else the verified image itself
+ * image), else the image named by the dev.tslim.source.full label, else the verified image itself
  * when it holds trtexec (a full image does; a slim one usually does not).
  */
 export async function resolveTrtBuilder(engine: Engine, image: string, labels: Record<string, string>, option: string | undefined, runId: string, signal?: AbortSignal): Promise<TrtBuilder> {

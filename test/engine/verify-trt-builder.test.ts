@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('TensorRT plan builder plumbing', () => {
-  it('finds trtexec through the dev.tslim.full-image label, runs it on the ONNX sample and copies the plan back', async () => {
+  it('finds trtexec through the dev.tslim.source.full label, runs it on the ONNX sample and copies the plan back', async () => {
     const builder = await resolveTrtBuilder(engine, release.min, { [FULL_IMAGE_LABEL]: goodBuilder }, undefined, runId);
     expect(builder).toEqual({ kind: 'image', image: goodBuilder });
     const plan = join(tmp, 'model.plan');
