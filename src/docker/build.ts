@@ -72,12 +72,8 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
 
 /** The classic builder reports the result as `aux.ID` (API >= 1.30) or "Successfully built <id>". */
 function builtImageId(events: readonly StreamEvent[]): string | undefined {
-  for (let i = events.length - 1; i >= 0; i -= 1) {
-    const event = events[i];
-    const aux = event?.aux?.ID;
-    if (typeof aux === 'string') return aux;
-    const match = /Successfully built ([0-9a-f]{12,64})/.exec(event?.stream ?? '');
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
+  const aux = events.map((e) => e.aux?.ID).filter((id): id is string => typeof id === 'string').at(-1);
+  if (aux) return aux;
+  const built = events.map((e) => /Successfully built ([0-9a-f]{12,64})/.exec(e.stream ?? '')?.[1]).filter(Boolean).at(-1);
+  return built ?? undefined;
 }

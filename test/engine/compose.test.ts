@@ -69,3 +69,22 @@ describe.each(CASES)('compose $version from the world registry', (c) => {
     expect(run.container.id).toBeTruthy();
   });
 });
+
+describe('proxy settings', () => {
+  it('reach the build as predefined args only: not in ENV, history or the Dockerfile', async () => {
+    const tag = uniqueTag('proxy');
+    made.push(tag);
+    // Same recipe as the 24.09 case above, so its RUN steps come from the cache: the classic
+    // builder leaves the predefined proxy args out of the cache key as well as the history.
+    const result = await composeInWorld({
+      version: '24.09', backend: ['onnxruntime', 'python'], repoagent: ['checksum'], cacheNames: ['local'], outputName: tag,
+      httpProxy: 'http://tslim:pr0xysecret@127.0.0.1:9', httpsProxy: 'http://tslim:pr0xysecret@127.0.0.1:9', proxy: '127.0.0.1,localhost',
+    });
+    expect(result.dockerfile).not.toMatch(/pr0xysecret|_PROXY/i);
+    const image = engine.getImage(tag);
+    const history = (await image.history()) as Array<{ CreatedBy: string }>;
+    expect(history.map((h) => h.CreatedBy).join('\n')).not.toMatch(/pr0xysecret|HTTPS?_PROXY/i);
+    const env = ((await image.inspect()).Config.Env ?? []).join('\n');
+    expect(env).not.toMatch(/proxy/i);
+  });
+});
