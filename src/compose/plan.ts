@@ -1,4 +1,5 @@
 import { TslimError, usageError } from '../core/errors.js';
+import { IMAGE_LABELS } from '../core/labels.js';
 import { dcgmPackages, recipeFor, findReleaseByTriton, type Family, type Recipe } from '../catalog/index.js';
 import { compareVersions } from '../catalog/releases.js';
 import type { OsRelease } from '../inspect/facts.js';
@@ -103,16 +104,17 @@ export function buildPlan(inputs: ComposeInputs, sources: SourceImages, facts: P
 
 /** Labels the built image carries; `tslim verify` reads the components back from them. */
 export function tslimLabels(plan: ComposePlan): Record<string, string> {
+  const L = IMAGE_LABELS;
   return {
-    'dev.tslim.version': plan.tslimVersion,
-    'dev.tslim.backends': plan.backends.join(','),
-    'dev.tslim.repoagents': plan.repoagents.join(','),
-    'dev.tslim.caches': plan.caches.join(','),
-    'dev.tslim.source.full': plan.images.full,
-    'dev.tslim.source.min': plan.images.min,
-    'dev.tslim.recipe': plan.recipe.variant,
-    'dev.tslim.triton-version': plan.release.triton,
-    'dev.tslim.container-version': plan.release.container,
+    [L.version]: plan.tslimVersion,
+    [L.backends]: plan.backends.join(','),
+    [L.repoagents]: plan.repoagents.join(','),
+    [L.caches]: plan.caches.join(','),
+    [L.sourceFull]: plan.images.full,
+    [L.sourceMin]: plan.images.min,
+    [L.recipe]: plan.recipe.variant,
+    [L.tritonVersion]: plan.release.triton,
+    [L.containerVersion]: plan.release.container,
   };
 }
 
