@@ -66,7 +66,10 @@ main() {
     exit 0
   fi
   [[ -z "${DOCKER_HOST:-}" ]] || die "DOCKER_HOST=$DOCKER_HOST does not answer /_ping; unset it to use a local engine"
-  [[ $(id -u) -eq 0 ]] || die "no Docker engine answers at $SOCK and starting one needs root: run \`sudo npm run engine\`"
+  if [[ $(id -u) -ne 0 ]]; then
+    [[ -S $SOCK && ! -w $SOCK ]] && die "$SOCK exists but $(id -un) may not use it: join group docker, or set DOCKER_HOST"
+    die "no Docker engine answers at $SOCK and starting one needs root: run \`sudo npm run engine\`"
+  fi
   command -v apt-get >/dev/null || die "no Docker engine answers and there is no apt-get to install docker.io; install Docker by hand"
   command -v dockerd >/dev/null || apt_install docker.io
   if pgrep -x dockerd >/dev/null; then
