@@ -5,11 +5,12 @@ import { resultJson, runCompose } from '../compose/run.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { collect, toInputs, type ComposeFlags } from './compose-options.js';
 import { registerProfiles } from './profiles.js';
+import { addAfterBuildOptions, afterBuild, checkAfterBuild, type AfterBuildFlags } from './compose-after.js';
 import { runAction } from './run-action.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-interface Options extends ComposeFlags, CommonOptions {
+interface Options extends ComposeFlags, CommonOptions, AfterBuildFlags {
   profile?: string;
   skipPull?: boolean;
   dryRun?: boolean;
@@ -19,10 +20,11 @@ interface Options extends ComposeFlags, CommonOptions {
   templateDir?: string;
 }
 
-async function composeAction(options: Options, ctx: CliContext): Promise<void> {
+async function composeAction(options: Options, ctx: CliContext): Promise<number> {
   const profile = options.profile ? await loadProfile(options.profile) : undefined;
   const inputs = toInputs(options, profile);
   for (const secret of Object.values(inputs.proxy)) if (secret) ctx.addSecret(secret);
+  const after = checkAfterBuild(options, options.dryRun === true);
   const result = await runCompose(inputs, {
     engine: ctx.engine,
     log: ctx.log,
@@ -37,10 +39,17 @@ async function composeAction(options: Options, ctx: CliContext): Promise<void> {
     output: options.output,
     templateDir: options.templateDir,
   });
-  if (ctx.json) return ctx.outJson(resultJson(result));
-  if (options.dryRun && !result.dockerfilePath) return ctx.out(result.dockerfile);
+  const steps = result.image ? await afterBuild(result.image, result.plan.images, after, options, ctx) : undefined;
+  if (ctx.json) {
+    const { exitCode: _code, ...rest } = steps ?? {};
+    ctx.outJson({ ...resultJson(result), ...rest });
+    return steps?.exitCode ?? 0;
+  }
+  if (options.dryRun && !result.dockerfilePath) ctx.out(result.dockerfile);
   if (result.dockerfilePath) ctx.log.info(`wrote ${result.dockerfilePath}`);
-  if (result.image) ctx.out(`${result.image.tag} ${result.image.id}\n`);
+  if (result.image && !after.report) ctx.out(`${result.image.tag} ${result.image.id}\n`);
+  if (steps?.push) ctx.log.info(`pushed ${steps.push.ref}@${steps.push.digest}`);
+  return steps?.exitCode ?? 0;
 }
 
 /** Registers `tslim compose` and its companion `tslim profiles`. */
@@ -87,5 +96,6 @@ export function registerCompose(program: Command): void {
   // these listeners run after commander's own and keep the two apart.
   cmd.on('option:cache', (value: string) => cmd.setOptionValue('cacheNames', [...((cmd.getOptionValue('cacheNames') as string[] | undefined) ?? []), value]));
   cmd.on('option:no-cache', () => cmd.setOptionValue('noBuildCache', true));
+  addAfterBuildOptions(cmd);
   addCommonOptions(cmd).action(runAction<Options>(composeAction));
 }

@@ -1,0 +1,138 @@
+import { Option, type Command } from 'commander';
+import { usageError } from '../core/errors.js';
+import { parseImageRef } from '../core/image-ref.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { pushImage, type PushResult } from '../registry/push.js';
+import { compressedSizeOf } from '../registry/compressed-size.js';
+import { buildReport } from '../report/build-report.js';
+import { formatJson } from '../report/format-json.js';
+import { renderReport, type ReportFormat } from '../report/render.js';
+import { checkThresholds, parseThresholds, type Thresholds } from '../report/thresholds.js';
+import { formatReport, verifyFailure } from '../verify/outcome.js';
+import { verifyImage, type VerifyOptions, type VerifyReport } from '../verify/verify.js';
+import { addAuthOptions, loadAuth, type AuthOptions } from './auth-options.js';
+import type { CliContext } from './context.js';
+import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
+
+/** compose's steps after the build: --verify, then --push (only after a passing verify), then --report. */
+export interface AfterBuildFlags extends AuthOptions {
+  verify?: boolean;
+  gpus: string;
+  gpuDriver: 'nvidia' | 'cdi';
+  trtBuilder?: string;
+  trtPlan?: string;
+  soak?: boolean;
+  push?: string;
+  force?: boolean;
+  harbor?: boolean;
+  insecure?: boolean;
+  report?: string | boolean;
+  html?: string;
+  maxSize?: string;
+  minSaved?: string;
+}
+
+export function addAfterBuildOptions(cmd: Command): Command {
+  cmd
+    .option('--verify', 'after the build, start the image and check every kept backend (tslim verify); a failure fails compose and blocks --push')
+    .addOption(new Option('--gpus <spec>', 'with --verify: GPUs for the server (all, none, N, device=ID,...)').default('all'))
+    .addOption(new Option('--gpu-driver <driver>', 'with --verify: nvidia or cdi').choices(['nvidia', 'cdi']).default('nvidia'))
+    .option('--trt-builder <image|path>', 'with --verify: trtexec image or path (default: the full image)')
+    .option('--trt-plan <file>', 'with --verify: a TensorRT plan built for the target GPU')
+    .option('--soak', 'with --verify: also run the GPU-memory soak')
+    .option('--push <ref>', 'push the built image to REF (after --verify passes, when given)')
+    .option('--force', 'with --push: overwrite REF when it points at another image')
+    .option('--harbor', 'with --push: check the Harbor project exists first')
+    .option('--insecure', 'with --push: plain HTTP to the registry (loopback registries always are)')
+    .addOption(new Option('--report [format]', 'size report full vs slim after the build').choices(['table', 'json', 'markdown']))
+    .option('--html <file>', 'with --report: also write an HTML report with an SVG chart')
+    .option('--max-size <size>', 'with --report: fail (exit 13) when the slim image is larger, e.g. 8GB')
+    .option('--min-saved <limit>', 'with --report: fail (exit 13) when less was saved, e.g. 30%');
+  return addAuthOptions(cmd);
+}
+
+export interface AfterBuildChecked {
+  verify?: VerifyOptions;
+  push?: string;
+  report?: { format: ReportFormat; thresholds: Thresholds };
+}
+
+/** Checks every after-build option before anything runs, so a typo fails in a second, not after a build. */
+export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterBuildChecked {
+  const wanted = flags.verify || flags.push !== undefined || flags.report !== undefined;
+  if (dryRun && wanted) throw usageError('--verify, --push and --report need a build: drop --dry-run');
+  if (!flags.report && (flags.html || flags.maxSize || flags.minSaved)) throw usageError('--html, --max-size and --min-saved go with --report');
+  if (flags.push !== undefined) parseImageRef(flags.push);
+  const verify = flags.verify
+    ? toVerifyOptions({
+        gpus: flags.gpus,
+        gpuDriver: flags.gpuDriver,
+        ...(flags.trtBuilder !== undefined ? { trtBuilder: flags.trtBuilder } : {}),
+        ...(flags.trtPlan !== undefined ? { trtPlan: flags.trtPlan } : {}),
+        soak: flags.soak === true,
+        soakBatches: '16,7',
+        soakRounds: '20',
+        soakWarmup: '2',
+        soakThreshold: '64MiB',
+        timeout: '180',
+        shmSize: '256MiB',
+      } satisfies VerifyCliOptions)
+    : undefined;
+  const format: ReportFormat = flags.report === true || flags.report === undefined ? 'table' : (flags.report as ReportFormat);
+  return {
+    ...(verify ? { verify } : {}),
+    ...(flags.push !== undefined ? { push: flags.push } : {}),
+    ...(flags.report !== undefined ? { report: { format, thresholds: parseThresholds(flags) } } : {}),
+  };
+}
+
+export interface AfterBuildResult {
+  verify?: VerifyReport;
+  push?: PushResult;
+  report?: Record<string, unknown>;
+  /** Non-zero when a report threshold was missed. */
+  exitCode: number;
+}
+
+/** Runs verify → push → report on the built image; a failed verify throws and nothing is pushed. */
+export async function afterBuild(
+  image: { id: string; tag: string },
+  sources: { full: string; min: string },
+  checked: AfterBuildChecked,
+  flags: AfterBuildFlags,
+  ctx: CliContext,
+): Promise<AfterBuildResult> {
+  const engine = ctx.engine();
+  const result: AfterBuildResult = { exitCode: 0 };
+  if (checked.verify) {
+    const options = { ...checked.verify, trtBuilder: checked.verify.trtBuilder ?? sources.full };
+    result.verify = await verifyImage(image.tag, options, { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal, runId: ctx.runId });
+    if (!ctx.json) process.stderr.write(formatReport(result.verify));
+    const failure = verifyFailure(result.verify);
+    if (failure) throw failure;
+  }
+  if (checked.push) {
+    const auth = await loadAuth(parseImageRef(checked.push).registry, flags, ctx);
+    result.push = await pushImage(
+      { image: image.id, ref: checked.push, ...(auth ? { auth } : {}), force: flags.force === true, harbor: flags.harbor === true, insecure: flags.insecure === true },
+      { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
+    );
+  }
+  if (checked.report) {
+    ctx.progress.start(`report ${image.tag}`);
+    const pushed = result.push;
+    const report = await buildReport(
+      { full: sources.full, slim: image.tag, min: sources.min, ...(pushed?.compressedBytes !== undefined ? { compressed: { slim: pushed.compressedBytes } } : {}) },
+      { engine, signal: ctx.signal, runId: ctx.runId, onStep: (t) => ctx.progress.update(t), compressedSize: (ref: string) => compressedSizeOf(ref, { signal: ctx.signal, log: ctx.log }) },
+    );
+    ctx.progress.succeed(`report ${image.tag}`);
+    const thresholds = checkThresholds(report, checked.report.thresholds);
+    if (flags.html) await writeFileAtomic(flags.html, renderReport(report, 'html', thresholds));
+    result.report = formatJson(report, thresholds);
+    if (!ctx.json) ctx.out(renderReport(report, checked.report.format, thresholds));
+    const missed = thresholds.filter((t) => !t.ok);
+    for (const t of missed) ctx.log.warn(`threshold ${t.name} missed: ${t.actual} (limit ${t.limit})`);
+    if (missed.length > 0) result.exitCode = 13;
+  }
+  return result;
+}
