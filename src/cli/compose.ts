@@ -54,9 +54,6 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
 
 /** Registers `tslim compose` and its companion `tslim profiles`. */
 export function registerCompose(program: Command): void {
-  // `compose --version YY.MM` must reach the subcommand, not the program's -V/--version:
-  // with positional options, program options count only before the subcommand name.
-  program.enablePositionalOptions();
   registerProfiles(program);
   const cmd = program
     .command('compose')

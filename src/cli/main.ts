@@ -14,7 +14,10 @@ const program = new Command()
   .description('Make slim NVIDIA Triton Inference Server images: inspect, compose, verify, push, report.')
   .version(pkg.version)
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // `compose --version YY.MM` must reach the subcommand, not the program's -V/--version:
+  // with positional options, program options count only before the subcommand name.
+  .enablePositionalOptions();
 
 registerCompose(program);
 registerInspect(program);
