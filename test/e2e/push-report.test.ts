@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,22 +6,7 @@ import { connectEngine } from '../../src/docker/engine.js';
 import { newRunId } from '../../src/core/labels.js';
 import { readWorld, type WorldRelease } from '../world/read-world.js';
 import { buildTinyImage, removeByLabel } from '../support/tiny-image.js';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-/** Runs the built CLI; `input` goes to stdin (for --password-stdin). */
-function tslim(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', ['bin/tslim.js', ...args], { env: { ...process.env, ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+import { runCli as tslim } from '../support/run-cli.js';
 
 const world = readWorld();
 const engine = connectEngine();
