@@ -49,6 +49,7 @@ export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, releas
       hint: 'pass the full tritonserver image with --image full=REF',
     });
   }
+  checkSameRelease(full, min, container);
   const os = min.os ?? (release ? { id: release.os.id, idLike: ['debian'], versionId: release.os.versionId } : undefined);
   if (!os) {
     throw new TslimError('NOT_TRITON', `${min.ref} has no /etc/os-release, so tslim cannot tell apt from dnf`, { hint: 'use a Linux min image with /etc/os-release' });
@@ -68,6 +69,19 @@ export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, releas
     arch,
     available: { backends: names(full.backends), repoagents: names(full.repoagents), caches: names(full.caches) },
   };
+}
+
+/**
+ * A min image of another release would get backends built against other libraries (CUDA, glibc,
+ * the Triton core): refuse it. NGC min images name their release in NVIDIA_TRITON_SERVER_VERSION;
+ * a plain base (CPU-only Ubuntu) names none and is not checked.
+ */
+function checkSameRelease(full: ImageFacts, min: ImageFacts, container: string): void {
+  const minContainer = min.containerVersion ?? min.env.NVIDIA_TRITON_SERVER_VERSION;
+  if (minContainer === undefined || minContainer === container) return;
+  throw new TslimError('BAD_RELEASE', `the full image ${full.ref} is release ${container} but the min image ${min.ref} is release ${minContainer}`, {
+    hint: `use the -py3-min image of ${container} (both images must come from one release)`,
+  });
 }
 
 export function archOf(value: string | undefined): Arch {

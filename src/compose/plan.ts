@@ -8,6 +8,7 @@ import type { PlanFacts } from './plan-facts.js';
 import type { SourceImages } from './source-images.js';
 import { checkSafe } from './validate.js';
 import { checkComponents } from './components.js';
+import { shmSizeOf, toTritonArgs } from './server-settings.js';
 
 export type CudaRepo =
   | { kind: 'nvidia'; keyringUrl: string }
@@ -58,7 +59,7 @@ export function buildPlan(inputs: ComposeInputs, sources: SourceImages, facts: P
     throw usageError(`the full image ${sources.requested.full} was built with GPU support ${facts.fullGpu ? 'on' : 'off'}, but this is a ${inputs.gpu ? 'GPU' : 'CPU-only'} compose`, facts.fullGpu ? 'drop --cpu-only' : 'add --cpu-only, or use a GPU full image');
   }
   if (inputs.gpu && !facts.minCuda) {
-    throw usageError(`a GPU compose needs CUDA in the min image, but ${sources.requested.min} has no CUDA_VERSION`, 'use the -py3-min image of the release, or --cpu-only');
+    throw new TslimError('BAD_RELEASE', `a GPU compose needs CUDA in the min image, but ${sources.requested.min} has no CUDA_VERSION`, { hint: 'use the -py3-min image of the release, or --cpu-only' });
   }
   checkComponents(inputs, facts);
   const family = familyOf(facts.os);
@@ -115,6 +116,17 @@ export function tslimLabels(plan: ComposePlan): Record<string, string> {
     [L.recipe]: plan.recipe.variant,
     [L.tritonVersion]: plan.release.triton,
     [L.containerVersion]: plan.release.container,
+    ...serverLabels(plan),
+  };
+}
+
+/** Only a plan with server settings gets these, so images (and snapshots) without any stay as they were. */
+function serverLabels(plan: ComposePlan): Record<string, string> {
+  const args = toTritonArgs(plan.server);
+  const shm = shmSizeOf(plan.server);
+  return {
+    ...(args.length > 0 ? { [IMAGE_LABELS.serverArgs]: args.join(' ') } : {}),
+    ...(shm !== undefined ? { [IMAGE_LABELS.serverShmSize]: String(shm) } : {}),
   };
 }
 

@@ -64,7 +64,7 @@ describe('CPU-only compose with pytorch', () => {
 describe('compose refuses bad images', () => {
   it('refuses a GPU compose whose min image has no CUDA', async () => {
     await expect(composeInWorld({ image: [`full=${release.full}`, `min=${noCudaMin}`], backend: ['onnxruntime'], outputName: uniqueTag('never') }, { skipPull: true }))
-      .rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/needs CUDA in the min image, but .* has no CUDA_VERSION/) });
+      .rejects.toMatchObject({ code: 'BAD_RELEASE', message: expect.stringMatching(/needs CUDA in the min image, but .* has no CUDA_VERSION/) });
   });
 
   it('refuses a backend the inspected image does not have, listing what it has', async () => {
