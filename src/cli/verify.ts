@@ -50,9 +50,11 @@ export function registerVerify(program: Command): void {
         report = await verifyUrl(options.url, verifyOptions, { signal: ctx.signal, progress: ctx.progress, log: ctx.log });
       } else {
         if (image === undefined) throw usageError('verify needs an IMAGE (or --url http://host:8000)');
+        // the reference is checked before the engine is asked anything: bad input exits 2 even with no engine
+        const ref = checkImageArg(image);
         const engine = ctx.engine();
         await pingEngine(engine, ctx.signal);
-        report = await verifyImage(checkImageArg(image), verifyOptions, { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal, runId: ctx.runId });
+        report = await verifyImage(ref, verifyOptions, { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal, runId: ctx.runId });
       }
       return emit(report, ctx);
     }),
