@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import { redact } from '../core/redact.js';
 import { buildImage } from '../docker/build.js';
-import type { Engine } from '../docker/engine.js';
+import { pingEngine, type Engine } from '../docker/engine.js';
 import type { StreamEvent } from '../docker/json-stream.js';
 import { resolveAuth } from '../registry/credentials.js';
 import { splitReference } from './mirrors.js';
@@ -47,6 +47,16 @@ async function registryConfig(plan: ComposePlan): Promise<Record<string, { usern
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
+/** After a broken build stream: true when the engine itself no longer answers (stopped, restarted, killed). */
+async function engineGone(engine: Engine): Promise<boolean> {
+  try {
+    await pingEngine(engine, AbortSignal.timeout(5_000));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Builds the rendered Dockerfile on the engine; keeps the full log in a file when it fails. */
 export async function buildComposed(plan: ComposePlan, dockerfile: string, deps: BuildDeps): Promise<{ id: string; tag: string }> {
   const lines: string[] = [];
@@ -82,6 +92,13 @@ export async function buildComposed(plan: ComposePlan, dockerfile: string, deps:
     deps.progress.fail(`build of ${tag} failed`);
     if (error instanceof TslimError && error.code === 'ABORTED') throw error;
     await writeFile(deps.logPath, redact(lines.join(''), secrets)).catch(() => undefined);
+    const gone = await engineGone(deps.engine);
+    if (gone) {
+      throw new TslimError('ENGINE_UNREACHABLE', `the Docker engine stopped answering during the build of ${tag}`, {
+        cause: error,
+        hint: `restart it and run compose again; the build log so far is in ${deps.logPath}`,
+      });
+    }
     if (error instanceof TslimError) {
       throw new TslimError(error.code, error.message, { cause: error.cause ?? error, hint: `the full build log is in ${deps.logPath}`, ...(error.details ? { details: error.details } : {}) });
     }
