@@ -1,5 +1,5 @@
 /**
- * `npm run world [-- up|down] [--scale N] [--json]`: builds and starts the test world.
+ * `npm run world [-- up|down] [--scale N] [--name NAME] [--skip-push] [--json]`: builds and starts the test world.
  * stdout: exactly one JSON line (the world, or `{"stopped":[...]}` for down); progress on stderr.
  */
 import { parseArgs } from 'node:util';
@@ -9,16 +9,21 @@ import { up } from './up.js';
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: { scale: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { scale: { type: 'string' }, name: { type: 'string' }, 'skip-push': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
   });
   const command = positionals[0] ?? 'up';
   if (values.help || !['up', 'down'].includes(command) || positionals.length > 1) {
-    process.stderr.write('usage: npm run world -- [up|down] [--scale N] [--json]\n');
+    process.stderr.write('usage: npm run world -- [up|down] [--scale N] [--name NAME] [--skip-push] [--json]\n');
     return values.help ? 0 : 2;
   }
   // --json is accepted for symmetry with tslim; the output is always one JSON line.
-  const result = command === 'down' ? await down() : await up({ scale: values.scale === undefined ? undefined : Number(values.scale) });
+  const options = {
+    ...(values.scale === undefined ? {} : { scale: Number(values.scale) }),
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values['skip-push'] ? { push: false } : {}),
+  };
+  const result = command === 'down' ? await down() : await up(options);
   process.stdout.write(JSON.stringify(result) + '\n');
   return 0;
 }

@@ -29,8 +29,8 @@ async function imageFiles(): Promise<ContextFile[]> {
 }
 
 /** Builds (or finds, by hash) the -min and full fixture images of one release. */
-export async function ensureRelease(engine: Docker, baseHash: string, base: string, r: ReleaseFacts, scale: number): Promise<FixtureRelease> {
-  const tags = fixtureTags(r.container);
+export async function ensureRelease(engine: Docker, baseHash: string, base: string, r: ReleaseFacts, scale: number, repository?: string): Promise<FixtureRelease> {
+  const tags = fixtureTags(r.container, repository);
   const entry = await imageFiles();
   const minFiles: ContextFile[] = [...entry, { name: 'os-release', content: osRelease(r) }];
   const minHash = contentHash('min', baseHash, r, minDockerfile(base, r, ''), minFiles);

@@ -37,6 +37,6 @@ export const releases: readonly ReleaseFacts[] = [
   },
 ];
 
-export function fixtureTags(container: string): { full: string; min: string } {
-  return { full: `tslim-fixture/tritonserver:${container}-py3`, min: `tslim-fixture/tritonserver:${container}-py3-min` };
+export function fixtureTags(container: string, repository = 'tslim-fixture/tritonserver'): { full: string; min: string } {
+  return { full: `${repository}:${container}-py3`, min: `${repository}:${container}-py3-min` };
 }

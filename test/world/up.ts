@@ -11,7 +11,8 @@ import { worldDir } from './paths.js';
 import { ensurePipIndex } from './pip-index.js';
 import { pushFixture } from './push.js';
 import { dcgmPackages } from './recipe-packages.js';
-import { ensureRegistry, REGISTRY_REPOSITORY } from './registry.js';
+import { worldNamespace } from './name.js';
+import { ensureRegistry } from './registry.js';
 import { fixtureTags, releases } from './releases.js';
 import { writeWorldJson } from './world-json.js';
 import type { World } from './world-types.js';
@@ -20,6 +21,10 @@ export const DEFAULT_SCALE = 0.01;
 
 export interface UpOptions {
   scale?: number;
+  /** World namespace (default: TSLIM_WORLD_NAME, else the default test world). */
+  name?: string;
+  /** Push the fixture images to the world registry (default true; TSLIM_WORLD_PUSH=0 turns it off). */
+  push?: boolean;
 }
 
 /** Builds what is missing or stale, starts what is not running, writes .world/world.json. */
@@ -31,6 +36,8 @@ export async function up(options: UpOptions = {}): Promise<World> {
 async function upLocked(options: UpOptions): Promise<World> {
   const scale = options.scale ?? Number(process.env.TSLIM_WORLD_SCALE ?? DEFAULT_SCALE);
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`invalid scale '${scale}': expected a positive number such as 0.01 or 1`);
+  const ns = worldNamespace(options.name);
+  const push = options.push ?? process.env.TSLIM_WORLD_PUSH !== '0';
   const started = Date.now();
   const engine = worldEngine();
   await engine.ping().catch((cause: unknown) => {
@@ -38,7 +45,7 @@ async function upLocked(options: UpOptions): Promise<World> {
   });
 
   // Children first: full, then min, then base.
-  const worldTags = [...releases.flatMap((r) => [fixtureTags(r.container).full, fixtureTags(r.container).min]), BASE_TAG];
+  const worldTags = [...releases.flatMap((r) => [fixtureTags(r.container, ns.imageRepository).full, fixtureTags(r.container, ns.imageRepository).min]), BASE_TAG];
   const before = await snapshotIds(engine, worldTags);
 
   const http = `http://127.0.0.1:${httpPort()}`;
@@ -51,9 +58,11 @@ async function upLocked(options: UpOptions): Promise<World> {
   const registry = await ensureRegistry();
   const out: World['releases'] = {};
   for (const release of releases) {
-    const built = await ensureRelease(engine, base.hash, base.tag, release, scale);
-    await pushFixture(engine, registry, built.min);
-    await pushFixture(engine, registry, built.full);
+    const built = await ensureRelease(engine, base.hash, base.tag, release, scale, ns.imageRepository);
+    if (push) {
+      await pushFixture(engine, registry, built.min, ns);
+      await pushFixture(engine, registry, built.full, ns);
+    }
     out[release.container] = { full: built.full, min: built.min, triton: built.triton, payload: built.payload };
   }
 
@@ -63,7 +72,8 @@ async function upLocked(options: UpOptions): Promise<World> {
     releases: out,
     registry: {
       address: registry.address,
-      repository: REGISTRY_REPOSITORY,
+      repository: ns.registryRepository,
+      ...(push ? {} : { pushed: false }),
       users: registry.users,
       credentialsFile: registry.credentialsFile,
       dockerConfig: registry.dockerConfig,
@@ -74,7 +84,7 @@ async function upLocked(options: UpOptions): Promise<World> {
     pids: { http: httpPid, registry: registry.pid },
   };
   await pruneReplaced(engine, before, worldTags);
-  await writeWorldJson(world);
-  progress(`world up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  await writeWorldJson(world, ns.jsonPath);
+  progress(`world${ns.name ? ` '${ns.name}'` : ''} up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return world;
 }

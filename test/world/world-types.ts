@@ -18,6 +18,8 @@ export interface World {
   registry: {
     address: string;
     repository: string;
+    /** false when the world was brought up without pushing (`--skip-push`); absent otherwise. */
+    pushed?: false;
     users: { username: string; password: string }[];
     /** Absolute path. */
     credentialsFile: string;
