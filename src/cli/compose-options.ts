@@ -2,6 +2,7 @@ import { usageError } from '../core/errors.js';
 import { defaultInputs, type ComposeInputs, type ImageRole } from '../compose/inputs.js';
 import { parseRegistryMirror } from '../compose/mirrors.js';
 import type { Profile } from '../compose/profiles.js';
+import { mergeServerSettings } from '../compose/server-settings.js';
 import { checkProxy, checkSafe } from '../compose/validate.js';
 
 /** Raw commander values of `tslim compose` (see cli/compose.ts for the flags). */
@@ -33,6 +34,8 @@ export interface ComposeFlags {
   network?: 'host' | 'default';
   pull?: boolean;
   outputName?: string;
+  /** --server-arg KEY=VALUE (repeatable): a Triton runtime setting over the profile's `server:`. */
+  serverArg?: string[];
 }
 
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -96,6 +99,6 @@ export function toInputs(flags: ComposeFlags, profile: Profile | undefined): Com
   inputs.pull = flags.pull === true;
   inputs.noCache = flags.noBuildCache === true;
   inputs.outputName = checkSafe('imageRef', '--output-name', str(flags.outputName, 'outputName') ?? 'tritonserver');
-  inputs.server = profile?.server;
+  inputs.server = mergeServerSettings(profile?.server, flags.serverArg ?? []);
   return inputs;
 }

@@ -1,4 +1,7 @@
 import type { RegistryMirror } from './mirrors.js';
+import type { ServerSettings } from './server-settings.js';
+
+export type { ServerSettings } from './server-settings.js';
 
 export type ImageRole = 'full' | 'min' | 'gpu-min';
 
@@ -24,7 +27,7 @@ export interface ComposeInputs {
   noCache: boolean;
   pull: boolean;
   outputName: string;
-  /** Reserved for the profile `server:` section (Triton runtime flags rendered into CMD). */
+  /** Triton runtime settings (profile `server:` plus --server-arg), rendered into CMD and labels. */
   server: ServerSettings | undefined;
 }
 
@@ -33,9 +36,6 @@ export interface ProxySettings {
   https?: string;
   no?: string;
 }
-
-/** Hook for a later issue: runtime flags for tritonserver. Parsed nowhere yet; rendered by the `server` partial. */
-export type ServerSettings = Record<string, unknown>;
 
 export function defaultInputs(): ComposeInputs {
   return {

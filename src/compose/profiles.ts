@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from '../core/errors.js';
 import { PACKAGE_ROOT } from './render.js';
+import { parseServerSection, type ServerSettings } from './server-settings.js';
 
 /** A profile: named components plus compose option overrides. Unknown keys are refused. */
 export interface Profile {
@@ -13,8 +14,8 @@ export interface Profile {
   caches: string[];
   /** Compose options by their flag name in camelCase (version, cpuOnly, dcgmVersion, aptMirror, …). */
   overrides: Record<string, string | boolean | string[]>;
-  /** Reserved for Triton runtime flags rendered into CMD (a later issue); carried, not yet used. */
-  server: Record<string, unknown> | undefined;
+  /** Triton runtime settings (docs/compose.md "Server settings"), already validated. */
+  server: ServerSettings | undefined;
   path: string;
 }
 
@@ -50,7 +51,7 @@ export function parseProfile(text: string, path: string): Profile {
     if (!ok) throw usageError(`profile ${path}: override '${key}' must be a string, a boolean or a list of strings`);
   }
   const server = record.server;
-  if (server !== undefined && (typeof server !== 'object' || server === null || Array.isArray(server))) throw usageError(`profile ${path}: 'server' must be a mapping`);
+  if (server !== undefined && server !== null && (typeof server !== 'object' || Array.isArray(server))) throw usageError(`profile ${path}: 'server' must be a mapping`);
   return {
     name: typeof record.name === 'string' ? record.name : basename(path, extname(path)),
     description: typeof record.description === 'string' ? record.description : '',
@@ -58,7 +59,7 @@ export function parseProfile(text: string, path: string): Profile {
     repoagents: stringList(record.repoagents, 'repoagents', path),
     caches: stringList(record.caches, 'caches', path),
     overrides: overrides as Profile['overrides'],
-    server: server as Profile['server'],
+    server: server === undefined || server === null ? undefined : parseServerSection(server as Record<string, unknown>, `profile ${path}: server`),
     path,
   };
 }

@@ -1,4 +1,8 @@
 import type { ComposePlan } from './plan.js';
+import { shmSizeOf, toTritonArgs } from './server-settings.js';
+
+/** `docker run IMAGE --flag` passes through here; see serverView. */
+export const SERVER_WRAPPER = '/opt/tslim/bin/tritonserver-defaults';
 
 const SERVER_FILES = [
   { from: 'LICENSE', to: '.' },
@@ -27,6 +31,34 @@ function cudaRepoView(plan: ComposePlan): Record<string, unknown> {
 function labelLines(labels: Record<string, string>): Array<Record<string, string>> {
   const entries = Object.entries(labels);
   return entries.map(([key, value], i) => ({ key, value, lead: i === 0 ? 'LABEL ' : '      ', cont: i < entries.length - 1 ? ' \\' : '' }));
+}
+
+/**
+ * The default command and its wrapper. With CMD alone, `docker run IMAGE --log-verbose=2` would replace
+ * the whole command and NVIDIA's entrypoint would exec `--log-verbose=2`. The wrapper sits between
+ * the entrypoint and the command: arguments that start with '-' (or none) run tritonserver with the
+ * image's flags first and the given ones after (Triton keeps the last value of a flag); any other
+ * command (bash, tritonserver ...) runs unchanged. Values are allow-listed (server-settings.ts): no
+ * quotes, spaces, `$` or backslashes can reach these lines.
+ */
+function serverView(plan: ComposePlan): Record<string, unknown> | null {
+  const args = toTritonArgs(plan.server);
+  if (args.length === 0) return null;
+  const quoted = args.map((a) => `"${a}"`).join(' ');
+  const script = [
+    '#!/bin/sh',
+    '# tslim: docker run IMAGE --flag=value runs tritonserver with this image settings, then the given flags (the last value of a flag wins).',
+    `if [ "$#" -eq 0 ] || [ "\${1#-}" != "$1" ]; then exec tritonserver ${quoted} "$@"; fi`,
+    'exec "$@"',
+  ];
+  const shm = shmSizeOf(plan.server);
+  return {
+    wrapper: SERVER_WRAPPER,
+    scriptLines: script.map((line, i) => ({ line: `'${line}'`, last: i === script.length - 1 })),
+    cmdLines: ['tritonserver', ...args].map((a, i, all) => ({ arg: JSON.stringify(a), last: i === all.length - 1 })),
+    shmSize: shm === undefined ? null : `${shm}`,
+    shmMiB: shm === undefined ? null : Math.ceil(shm / 2 ** 20),
+  };
 }
 
 /**
@@ -64,6 +96,6 @@ export function renderView(plan: ComposePlan): Record<string, unknown> {
       .map((kind) => ({ kind, names: plan[kind], list: plan[kind].join(', ') })),
     sagemaker: plan.sagemaker,
     labelList: labelLines(plan.labels),
-    server: plan.server ?? null,
+    server: serverView(plan),
   };
 }

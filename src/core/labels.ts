@@ -13,6 +13,10 @@ export const IMAGE_LABELS = {
   recipe: 'dev.tslim.recipe',
   tritonVersion: 'dev.tslim.triton-version',
   containerVersion: 'dev.tslim.container-version',
+  /** The profile's tritonserver flags, space-separated (only when it has any). */
+  serverArgs: 'dev.tslim.server.args',
+  /** Bytes of /dev/shm the server needs (`docker run --shm-size`); verify uses it. */
+  serverShmSize: 'dev.tslim.server.shm-size',
 } as const;
 
 export function runLabels(runId: string, extra: Record<string, string> = {}): Record<string, string> {

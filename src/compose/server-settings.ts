@@ -1,0 +1,270 @@
+import { usageError } from '../core/errors.js';
+import { parseSize } from '../core/sizes.js';
+
+/**
+ * Triton runtime settings a profile (`server:`) or `--server-arg KEY=VALUE` carries into the image.
+ * Every value is checked against its kind here, so what reaches the Dockerfile (a JSON-array CMD,
+ * a wrapper script, a label) holds only digits, names and absolute paths.
+ */
+type Kind = 'size' | 'int' | 'port' | 'enum' | 'bool' | 'names' | 'gpu-sizes' | 'path' | 'paths';
+
+interface Spec {
+  kind: Kind;
+  /** enum values */
+  values?: readonly string[];
+  /** false: a run-time requirement, not a tritonserver flag (shm-size). */
+  flag?: false;
+}
+
+/** Known settings, in the order their flags are rendered. */
+export const SERVER_SETTINGS = {
+  'model-repository': { kind: 'paths' },
+  'model-control-mode': { kind: 'enum', values: ['none', 'poll', 'explicit'] },
+  'load-model': { kind: 'names' },
+  'pinned-memory-pool-byte-size': { kind: 'size' },
+  'cuda-memory-pool-byte-size': { kind: 'gpu-sizes' },
+  'log-verbose': { kind: 'int' },
+  'log-file': { kind: 'path' },
+  'http-port': { kind: 'port' },
+  'grpc-port': { kind: 'port' },
+  'metrics-port': { kind: 'port' },
+  'grpc-keepalive-time': { kind: 'int' },
+  'grpc-keepalive-timeout': { kind: 'int' },
+  'grpc-keepalive-permit-without-calls': { kind: 'bool' },
+  'grpc-http2-max-pings-without-data': { kind: 'int' },
+  'grpc-http2-min-recv-ping-interval-without-data': { kind: 'int' },
+  'grpc-http2-max-ping-strikes': { kind: 'int' },
+  'shm-size': { kind: 'size', flag: false },
+} as const satisfies Record<string, Spec>;
+
+export type ServerKey = keyof typeof SERVER_SETTINGS;
+/** size/int/port: a number; enum/path: a string; bool; names/paths: strings; gpu-sizes: GPU id -> bytes. */
+export type ServerValue = number | string | boolean | string[] | Record<string, number>;
+export type ServerSettings = Partial<Record<ServerKey, ServerValue>>;
+
+const KEYS = Object.keys(SERVER_SETTINGS) as ServerKey[];
+const INT_MAX = 2 ** 31 - 1;
+const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const ABS_PATH = /^\/[A-Za-z0-9_.@+/-]{0,1023}$/;
+
+/** How a valid value looks, shown in every refusal. */
+const FORM: Record<Kind, string> = {
+  size: 'a size such as 256MiB, 256MB or 268435456 (bytes)',
+  int: `an integer 0-${INT_MAX}`,
+  port: 'a port 1-65535',
+  enum: '',
+  bool: 'true or false',
+  names: "model names (letters, digits, _ . -), or '*' alone",
+  'gpu-sizes': 'GPU:SIZE pairs such as 0:256MiB,1:128MiB (or a mapping of GPU id to size)',
+  path: 'an absolute path (letters, digits, _ . @ + - /)',
+  paths: 'absolute paths (letters, digits, _ . @ + - /)',
+};
+
+export function isServerKey(key: string): key is ServerKey {
+  return Object.hasOwn(SERVER_SETTINGS, key);
+}
+
+function spec(key: ServerKey): Spec {
+  return SERVER_SETTINGS[key];
+}
+
+export function formOf(key: ServerKey): string {
+  const s = spec(key);
+  return s.kind === 'enum' ? `one of ${s.values!.join(', ')}` : FORM[s.kind];
+}
+
+function refuse(key: ServerKey, raw: unknown): never {
+  const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  throw usageError(`server setting '${key}' must be ${formOf(key)}, got '${shown}'`, `e.g. --server-arg ${key}=${example(key)}, or in a profile: server: { ${key}: ${example(key)} }`);
+}
+
+function example(key: ServerKey): string {
+  const s = spec(key);
+  const by: Record<Kind, string> = {
+    size: '256MiB', int: '1', port: '8000', enum: s.values?.[0] ?? '', bool: 'true', names: 'my_model',
+    'gpu-sizes': '0:256MiB', path: '/var/log/triton.log', paths: '/models',
+  };
+  return by[s.kind];
+}
+
+export function unknownKey(key: string): never {
+  throw usageError(`unknown server setting '${key}'; known: ${KEYS.join(', ')}`, 'server settings are Triton flags without the leading --, see docs/compose.md "Server settings"');
+}
+
+function bytes(key: ServerKey, raw: unknown): number {
+  if (typeof raw === 'number') {
+    if (Number.isSafeInteger(raw) && raw >= 0) return raw;
+    refuse(key, raw);
+  }
+  const n = typeof raw === 'string' && /^\s*\d/.test(raw) ? parseSize(raw) : undefined;
+  if (n === undefined) refuse(key, raw);
+  return n;
+}
+
+function integer(key: ServerKey, raw: unknown, min: number, max: number): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) refuse(key, raw);
+  return n;
+}
+
+function strings(key: ServerKey, raw: unknown): string[] {
+  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim());
+  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw as string[];
+  refuse(key, raw);
+}
+
+function gpuSizes(key: ServerKey, raw: unknown): Record<string, number> {
+  const pairs: Array<[string, unknown]> =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? Object.entries(raw)
+      : strings(key, raw).map((p) => {
+          const colon = p.indexOf(':');
+          if (colon <= 0) refuse(key, raw);
+          return [p.slice(0, colon), p.slice(colon + 1)];
+        });
+  if (pairs.length === 0) refuse(key, raw);
+  const out: Record<string, number> = {};
+  for (const [gpu, size] of pairs) {
+    if (!/^\d{1,4}$/.test(gpu.trim())) refuse(key, raw);
+    out[String(Number(gpu))] = bytes(key, size);
+  }
+  return out;
+}
+
+/** Checks one value against its key's kind and returns it normalised (bytes as numbers, booleans). */
+export function parseSetting(key: string, raw: unknown): ServerValue {
+  if (!isServerKey(key)) unknownKey(key);
+  const s = spec(key);
+  switch (s.kind) {
+    case 'size':
+      return bytes(key, raw);
+    case 'int':
+      return integer(key, raw, 0, INT_MAX);
+    case 'port':
+      return integer(key, raw, 1, 65535);
+    case 'enum': {
+      if (typeof raw !== 'string' || !s.values!.includes(raw)) refuse(key, raw);
+      return raw;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const text = typeof raw === 'string' ? raw.toLowerCase() : '';
+      if (text === 'true' || text === 'false') return text === 'true';
+      refuse(key, raw);
+    }
+    case 'names': {
+      const names = strings(key, raw);
+      const ok = names.length > 0 && (names.length === 1 && names[0] === '*' ? true : names.every((n) => MODEL_NAME.test(n) && !n.includes('..')));
+      if (!ok) refuse(key, raw);
+      return names;
+    }
+    case 'gpu-sizes':
+      return gpuSizes(key, raw);
+    case 'path': {
+      if (typeof raw !== 'string' || !ABS_PATH.test(raw) || raw.includes('..')) refuse(key, raw);
+      return raw;
+    }
+    case 'paths': {
+      const paths = strings(key, raw);
+      if (paths.length === 0 || !paths.every((p) => ABS_PATH.test(p) && !p.includes('..'))) refuse(key, raw);
+      return paths;
+    }
+  }
+}
+
+/** A profile's `server:` mapping, every key known and every value valid. */
+export function parseServerSection(section: Record<string, unknown>, where: string): ServerSettings {
+  const settings: ServerSettings = {};
+  for (const [key, raw] of Object.entries(section)) {
+    try {
+      settings[key as ServerKey] = parseSetting(key, raw);
+    } catch (error) {
+      if (error instanceof Error) error.message = `${where}: ${error.message}`;
+      throw error;
+    }
+  }
+  return checkServerSettings(settings);
+}
+
+/** `--server-arg KEY=VALUE` (a leading -- on KEY is accepted, as Triton spells its flags). */
+export function parseServerArg(text: string): [ServerKey, ServerValue] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw usageError(`--server-arg ${JSON.stringify(text)}: expected KEY=VALUE, e.g. --server-arg pinned-memory-pool-byte-size=256MiB`);
+  const key = text.slice(0, eq).replace(/^--/, '');
+  if (!isServerKey(key)) unknownKey(key);
+  return [key, parseSetting(key, text.slice(eq + 1))];
+}
+
+/**
+ * Flags over the profile: a key given with --server-arg replaces the profile's value. Repeated
+ * --server-arg of one list key (load-model, model-repository) collect; of cuda-memory-pool-byte-size
+ * merge per GPU.
+ */
+export function mergeServerSettings(profile: ServerSettings | undefined, args: readonly string[]): ServerSettings | undefined {
+  if (args.length === 0) return profile === undefined || Object.keys(profile).length === 0 ? undefined : checkServerSettings({ ...profile });
+  const fromFlags: ServerSettings = {};
+  for (const text of args) {
+    const [key, value] = parseServerArg(text);
+    const before = fromFlags[key];
+    if (Array.isArray(before) && Array.isArray(value)) fromFlags[key] = [...before, ...value];
+    else if (isGpuSizes(before) && isGpuSizes(value)) fromFlags[key] = { ...before, ...value };
+    else fromFlags[key] = value;
+  }
+  return checkServerSettings({ ...profile, ...fromFlags });
+}
+
+function isGpuSizes(value: ServerValue | undefined): value is Record<string, number> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Rules between keys, as Triton applies them. */
+export function checkServerSettings(settings: ServerSettings): ServerSettings {
+  const load = settings['load-model'];
+  if (Array.isArray(load)) {
+    if (load.includes('*') && load.length > 1) throw usageError("server setting 'load-model': '*' (all models) must be the only model named", "use load-model: ['*'] or a list of names");
+    if (settings['model-control-mode'] !== 'explicit') {
+      throw usageError("server setting 'load-model' needs model-control-mode explicit (Triton ignores --load-model otherwise)", 'add model-control-mode: explicit');
+    }
+  }
+  const ports = (['http-port', 'grpc-port', 'metrics-port'] as const).filter((k) => settings[k] !== undefined);
+  for (const [i, a] of ports.entries()) {
+    for (const b of ports.slice(i + 1)) {
+      if (settings[a] === settings[b]) throw usageError(`server settings '${a}' and '${b}' are both ${String(settings[a])}; each service needs its own port`);
+    }
+  }
+  return settings;
+}
+
+/** tritonserver flags for the settings, in SERVER_SETTINGS order (shm-size is not a flag). */
+export function toTritonArgs(settings: ServerSettings | undefined): string[] {
+  if (!settings) return [];
+  const args: string[] = [];
+  for (const key of KEYS) {
+    const value = settings[key];
+    if (value === undefined || spec(key).flag === false) continue;
+    if (Array.isArray(value)) args.push(...value.map((v) => `--${key}=${v}`));
+    else if (isGpuSizes(value)) {
+      const gpus = Object.keys(value).sort((a, b) => Number(a) - Number(b));
+      args.push(...gpus.map((gpu) => `--${key}=${gpu}:${value[gpu]}`));
+    } else args.push(`--${key}=${String(value)}`);
+  }
+  return args;
+}
+
+export function shmSizeOf(settings: ServerSettings | undefined): number | undefined {
+  const value = settings?.['shm-size'];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** One rendered flag as the image's args label holds it: `--key=value` with allow-listed characters. */
+const LABEL_ARG = /^--([a-z0-9-]+)=([A-Za-z0-9_.@+/:*-]+)$/;
+
+/** The image's `dev.tslim.server.args` label (space-separated flags) back into [key, value] pairs. */
+export function parseArgsLabel(text: string | undefined): Array<{ key: string; value: string; arg: string }> {
+  if (!text || text.trim() === '') return [];
+  return text.trim().split(/\s+/).map((arg) => {
+    const m = LABEL_ARG.exec(arg);
+    if (!m) throw usageError(`the image's server settings label holds ${JSON.stringify(arg)}, not a --flag=value tslim writes`, 'rebuild the image with tslim compose, or remove the label');
+    return { key: m[1]!, value: m[2]!, arg };
+  });
+}
