@@ -28,3 +28,19 @@ export class Cleanup implements AsyncDisposable {
     await this.run();
   }
 }
+
+/** Waits ms, or rejects with ABORTED as soon as the signal fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new TslimError('ABORTED', 'interrupted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new TslimError('ABORTED', 'interrupted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,4 +1,5 @@
 import { isAbortError, TslimError } from '../core/errors.js';
+import { sleep } from '../core/abort.js';
 
 export interface RetryOptions {
   /** Total tries, first one included. */
@@ -65,19 +66,4 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       await sleep(delayMs, options.signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new TslimError('ABORTED', 'interrupted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new TslimError('ABORTED', 'interrupted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -2,6 +2,7 @@ import { compareTensor, type TensorComparison, type Tolerance } from './compare.
 import { isGpuVisibilityMessage } from './gpu-request.js';
 import { inferRequest, KServeError, type KServeClient, type RepositoryEntry } from './kserve-client.js';
 import type { InstanceKind, SampleBackend, SampleCase } from './sample-repository.js';
+import { sleep } from '../core/abort.js';
 
 export interface BackendResult {
   backend: SampleBackend;
@@ -66,19 +67,4 @@ export async function evaluateModels(client: KServeClient, models: readonly Mode
     }
   }
   return results;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,7 +1,7 @@
 import type { Cleanup } from '../core/abort.js';
 import { TslimError } from '../core/errors.js';
 import type { Engine } from '../docker/engine.js';
-import { sleep } from './evaluate.js';
+import { sleep } from '../core/abort.js';
 import { KServeClient } from './kserve-client.js';
 import { startServer, type RunningServer, type ServerSpec } from './server-runner.js';
 

@@ -10,7 +10,7 @@ import { createProgress } from '../../src/core/progress.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { sweepContainers } from '../../src/docker/containers.js';
 import { followStream } from '../../src/docker/json-stream.js';
-import { sleep } from '../../src/verify/evaluate.js';
+import { sleep } from '../../src/core/abort.js';
 import { KServeClient } from '../../src/verify/kserve-client.js';
 import { parseGpus } from '../../src/verify/gpu-request.js';
 import { writeSampleRepository } from '../../src/verify/sample-repository.js';
