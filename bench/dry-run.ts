@@ -1,0 +1,42 @@
+/**
+ * `tslim compose --dry-run` (engine present: inspects full + min, measures the payload) and
+ * `--dry-run --offline` (catalog only) vs the docker CLI calls a person makes for the same facts:
+ * `docker inspect FULL MIN`, `docker run --rm FULL cat /etc/os-release`, and
+ * `docker run --rm FULL du -sb /opt/tritonserver/{backends,repoagents,caches}/*`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { log, median } from './lib/proc.js';
+import { docker, tslim } from './lib/tools.js';
+
+export interface DryRun {
+  rounds: number;
+  engineS: number;
+  offlineS: number;
+  byHandS: number;
+}
+
+export async function benchDryRun(full: string, min: string, version: string, backends: string[], rounds = 3): Promise<DryRun> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-dry-'));
+  const common = ['compose', '--dry-run', '--version', version, ...backends.flatMap((b) => ['--backend', b]), '--output', path.join(dir, 'Dockerfile')];
+  const engine: number[] = [];
+  const offline: number[] = [];
+  const byHand: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      engine.push((await tslim([...common, '--skip-pull', '--image', `full=${full}`, '--image', `min=${min}`])).wallS);
+      offline.push((await tslim([...common, '--offline'])).wallS);
+      const started = process.hrtime.bigint();
+      await docker(['inspect', full, min]);
+      await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'cat', full, '/etc/os-release']);
+      await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', full, '-c', 'du -sb /opt/tritonserver/backends/* /opt/tritonserver/repoagents/* /opt/tritonserver/caches/*']);
+      byHand.push(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const result = { rounds, engineS: median(engine), offlineS: median(offline), byHandS: median(byHand) };
+  log(`dry-run: engine ${result.engineS.toFixed(2)} s, offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s`);
+  return result;
+}

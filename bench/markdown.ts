@@ -1,0 +1,53 @@
+/** bench/RESULTS.md: what was measured, how, and the numbers of one run. */
+import { figures, markdownTable, type Results } from './results.js';
+
+export function renderMarkdown(r: Results, notes: string[]): string {
+  const w = r.world.map((x) => `\`${x.name}\` at scale ${x.scale}${x.coldS === undefined ? '' : ` (cold ${x.coldS.toFixed(1)} s)`}, warm ${x.warmS.toFixed(1)} s`).join('; ');
+  return `# Benchmarks: results of one run
+
+Written by \`npm run bench\` (bench/run.ts) on ${r.date}; the same numbers are in bench/results.json.
+Each row is one run on one machine: absolute numbers and their ratio. CI does not run this.
+
+- Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB RAM, Linux ${r.machine.kernel}
+- Versions: tslim ${r.versions.tslim} (commit ${r.versions.commit}), Node ${r.versions.node}, Docker engine ${r.versions.dockerEngine}, client ${r.versions.dockerClient}
+- Images: the test world under the name \`bench\` (\`tslim-fixture-bench/tritonserver:*\`, docs/test-world.md), release ${r.release}. Worlds: ${w}.
+
+${markdownTable(figures(r))}
+## What each figure is
+
+- **world build**: \`npm run world -- up --name bench --scale S --skip-push\` as a child process. Cold:
+  after \`docker rmi\` of the bench world's fixture images (full and min of both releases); the base
+  image (\`tslim-fixture/base:bookworm\`), the apt/pip stand-ins and the registry are shared with the
+  test world and stay, and the -min images come out of the layer cache of the test world's identical
+  -min builds. So cold is dominated by writing the payload (urandom) and committing the full layers.
+  Warm: the same command again, nothing changed. The bench world is not pushed (see notes).
+- **compose --dry-run**: \`tslim compose --dry-run --skip-pull --image full=FULL --image min=MIN --backend …\`
+  (engine present: inspects both images and measures backend sizes through the Engine API) and
+  \`tslim compose --dry-run --offline --version V --backend …\` (catalog, no engine calls for facts),
+  each the median of ${r.dryRun.rounds} runs, including Node start-up. **By hand** is what a person runs
+  for the same facts, timed as one sequence (median of ${r.dryRun.rounds}): \`docker inspect FULL MIN\`;
+  \`docker run --rm --entrypoint cat FULL /etc/os-release\`;
+  \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/{backends,repoagents,caches}/*'\`.
+- **inspect**: \`tslim inspect --json FULL\` under GNU \`time -f %M\` (peak RSS = the kernel's
+  ru_maxrss of the node process: exact, no polling), wall time around the process; baseline
+  \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/backends/*'\`. tslim streams the
+  payload's tar out of the engine to count bytes, while \`du\` only stats files, so the wall ratio is
+  the price of not running a container; memory is the figure that must not grow with the payload.
+- **compose build**: \`tslim compose --skip-pull --image full=… --image min=… --backend ${r.compose.backends.join(' --backend ')}\`
+  with the world flags (\`--registry-mirror --cuda-repo --pip-index-url --pip-trusted-host\`), first
+  with \`--no-cache\` (cold), then the same command again (warm, nothing changed).
+- **slim size vs ideal**: \`tslim report FULL SLIM --min MIN --json --no-registry\`; the ideal is the
+  report's \`ideal.bytes\` (min + kept payload + what the recipe installs). **Wasted bytes**: bench/wasted-bytes.ts
+  streams \`docker save SLIM\`, reads every layer tar (ordered by RootFS diff ids) and sums the sizes of
+  regular files a later layer overwrites or removes (whiteout / opaque directory); unit-tested in
+  test/unit/bench-wasted-bytes.test.ts.
+- **push**: one push each of the slim image (${(r.push.imageBytes / 1e9).toFixed(2)} GB uncompressed) to a
+  fresh, empty Debian docker-registry on 127.0.0.1 (htpasswd, plain HTTP), restarted with empty storage
+  before each push (as bench/push-vs-docker.sh); \`docker push -q\` first, then \`tslim push -q --password-stdin\`.
+  One round each: bench/push.md has 8 rounds on a smaller image and the spread (±9 s at 0.6 GB).
+
+## Notes
+
+${notes.map((n) => `- ${n}`).join('\n')}
+`;
+}
