@@ -24,7 +24,8 @@ export interface VerifyCliOptions extends CommonOptions {
   soakWarmup: string;
   soakThreshold: string;
   timeout: string;
-  shmSize: string;
+  /** Absent: tslim sizes /dev/shm (the image's shm-size setting, 65 MiB per python instance). */
+  shmSize?: string;
   env?: string[];
   writeRepository?: string;
 }
@@ -70,7 +71,7 @@ export function toVerifyOptions(options: VerifyCliOptions): VerifyOptions {
     ...(options.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
     ...(soak ? { soak } : {}),
     timeoutMs: positiveInt('--timeout', options.timeout, 86_400) * 1000,
-    shmSizeBytes: size('--shm-size', options.shmSize),
+    ...(options.shmSize !== undefined ? { shmSizeBytes: size('--shm-size', options.shmSize) } : {}),
     ...(Object.keys(env).length > 0 ? { env } : {}),
     ...(options.metricsUrl !== undefined ? { metricsUrl: options.metricsUrl } : {}),
   };

@@ -35,7 +35,7 @@ export function registerVerify(program: Command): void {
     .addOption(new Option('--soak-warmup <n>', 'rounds allowed to grow before the check').default(String(DEFAULT_SOAK.warmupRounds)))
     .addOption(new Option('--soak-threshold <size>', 'growth after warm-up that fails the soak').default('64MiB'))
     .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and load the models').default('180'))
-    .addOption(new Option('--shm-size <size>', 'the server container /dev/shm (the python backend needs 65 MB per instance)').default('256MiB'))
+    .option('--shm-size <size>', "force the server container's /dev/shm (default: the image's shm-size setting or 64MiB + 65MiB per python instance, whichever is larger)")
     .option('--env <KEY=VALUE>', 'environment for the server container, repeatable', collectEnv)
     .option('--write-repository <dir>', 'write the sample model repository (configs for --gpus) to DIR and stop');
   addCommonOptions(cmd);

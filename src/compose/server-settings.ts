@@ -91,12 +91,14 @@ export function unknownKey(key: string): never {
   throw usageError(`unknown server setting '${key}'; known: ${KEYS.join(', ')}`, 'server settings are Triton flags without the leading --, see docs/compose.md "Server settings"');
 }
 
+/** Bytes from a YAML number or a size text; undefined when negative, fractional or malformed. */
+function sizeOf(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 ? raw : undefined;
+  return typeof raw === 'string' && /^\s*\d/.test(raw) ? parseSize(raw) : undefined;
+}
+
 function bytes(key: ServerKey, raw: unknown): number {
-  if (typeof raw === 'number') {
-    if (Number.isSafeInteger(raw) && raw >= 0) return raw;
-    refuse(key, raw);
-  }
-  const n = typeof raw === 'string' && /^\s*\d/.test(raw) ? parseSize(raw) : undefined;
+  const n = sizeOf(raw);
   if (n === undefined) refuse(key, raw);
   return n;
 }
@@ -125,8 +127,9 @@ function gpuSizes(key: ServerKey, raw: unknown): Record<string, number> {
   if (pairs.length === 0) refuse(key, raw);
   const out: Record<string, number> = {};
   for (const [gpu, size] of pairs) {
-    if (!/^\d{1,4}$/.test(gpu.trim())) refuse(key, raw);
-    out[String(Number(gpu))] = bytes(key, size);
+    const n = sizeOf(size);
+    if (!/^\d{1,4}$/.test(gpu.trim()) || n === undefined) refuse(key, raw);
+    out[String(Number(gpu))] = n;
   }
   return out;
 }
@@ -221,7 +224,6 @@ function isGpuSizes(value: ServerValue | undefined): value is Record<string, num
 export function checkServerSettings(settings: ServerSettings): ServerSettings {
   const load = settings['load-model'];
   if (Array.isArray(load)) {
-    if (load.includes('*') && load.length > 1) throw usageError("server setting 'load-model': '*' (all models) must be the only model named", "use load-model: ['*'] or a list of names");
     if (settings['model-control-mode'] !== 'explicit') {
       throw usageError("server setting 'load-model' needs model-control-mode explicit (Triton ignores --load-model otherwise)", 'add model-control-mode: explicit');
     }
@@ -254,17 +256,4 @@ export function toTritonArgs(settings: ServerSettings | undefined): string[] {
 export function shmSizeOf(settings: ServerSettings | undefined): number | undefined {
   const value = settings?.['shm-size'];
   return typeof value === 'number' ? value : undefined;
-}
-
-/** One rendered flag as the image's args label holds it: `--key=value` with allow-listed characters. */
-const LABEL_ARG = /^--([a-z0-9-]+)=([A-Za-z0-9_.@+/:*-]+)$/;
-
-/** The image's `dev.tslim.server.args` label (space-separated flags) back into [key, value] pairs. */
-export function parseArgsLabel(text: string | undefined): Array<{ key: string; value: string; arg: string }> {
-  if (!text || text.trim() === '') return [];
-  return text.trim().split(/\s+/).map((arg) => {
-    const m = LABEL_ARG.exec(arg);
-    if (!m) throw usageError(`the image's server settings label holds ${JSON.stringify(arg)}, not a --flag=value tslim writes`, 'rebuild the image with tslim compose, or remove the label');
-    return { key: m[1]!, value: m[2]!, arg };
-  });
 }

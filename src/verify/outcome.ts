@@ -16,6 +16,8 @@ export function verifyFailure(report: VerifyReport): TslimError | undefined {
     });
   }
   const failed = report.results.filter((r) => r.status === 'failed');
+  const shmError = shmFailure(report, target);
+  if (shmError) return shmError;
   if (failed.length > 0) {
     return new TslimError('VERIFY_FAILED', `${target} failed to serve ${failed.map((r) => r.backend).join(', ')}: ${failed.map((r) => `${r.backend}: ${r.message ?? r.state ?? ''}`).join('; ')}`, {
       hint: 'the backend is missing or broken in the image; keep it in compose (--backend) or drop it from the check',
@@ -30,6 +32,21 @@ export function verifyFailure(report: VerifyReport): TslimError | undefined {
     });
   }
   return new TslimError('VERIFY_FAILED', `${target} did not verify`, { details: { report } });
+}
+
+/** A python model that failed for want of /dev/shm: a setting of the run (or the image), said with the size that works. */
+function shmFailure(report: VerifyReport, target: string): TslimError | undefined {
+  const shm = report.server?.shm;
+  const python = report.results.find((r) => r.backend === 'python' && r.status === 'failed');
+  if (!shm || !python) return undefined;
+  const text = `${python.message ?? ''} ${python.reason ?? ''}`;
+  if (shm.bytes >= shm.neededBytes && !/shared memory|shm/i.test(text)) return undefined;
+  const need = `${shm.pythonInstances} python instance${shm.pythonInstances === 1 ? '' : 's'} need at least ${mib(shm.neededBytes)} of /dev/shm (65 MiB each)`;
+  const had = `the container had ${mib(shm.bytes)}${shm.source === 'forced' ? ' (forced by --shm-size)' : shm.source === 'image' ? " (the image's shm-size setting)" : ''}`;
+  return new TslimError('VERIFY_FAILED', `${target} failed to serve python: ${need}, ${had}; the server said: ${python.message ?? python.state ?? ''}`, {
+    hint: shm.source === 'forced' ? 'drop --shm-size to let tslim size /dev/shm, or raise it' : 'raise the shm-size server setting of the image (compose --server-arg shm-size=...), or pass a larger --shm-size',
+    details: { report },
+  });
 }
 
 /** Soak numbers in MiB: thresholds are given that way (64MiB) and GPU tools print MiB. */
@@ -50,9 +67,20 @@ export function formatReport(report: VerifyReport): string {
     lines.push(`  ${MARK[r.status]} ${r.backend.padEnd(12)} ${detail}`);
   }
   if (report.withoutSample.length > 0) lines.push(`  (no sample model for: ${report.withoutSample.join(', ')})`);
+  if (report.server) lines.push(...formatServer(report.server));
   if (report.soak) lines.push(...formatSoak(report.soak));
   lines.push(report.ok ? 'ok' : 'FAILED');
   return `${lines.join('\n')}\n`;
+}
+
+/** The command line the server ran with, what verify replaced, and the shm it had. */
+export function formatServer(run: NonNullable<VerifyReport['server']>): string[] {
+  const lines = [`  server: ${run.args.join(' ')}`];
+  if (run.imageArgs.length > 0) lines.push(`  image settings: ${run.imageArgs.join(' ')}`);
+  if (run.replacedByVerify.length > 0) lines.push(`  replaced by verify (its sample repository, ports and log): ${run.replacedByVerify.join(' ')}`);
+  const why = { forced: '--shm-size', image: "the image's shm-size setting", tslim: `64 MiB + 65 MiB x ${run.shm.pythonInstances} python instance${run.shm.pythonInstances === 1 ? '' : 's'}` }[run.shm.source];
+  lines.push(`  /dev/shm: ${mib(run.shm.bytes)} (${why})`);
+  return lines;
 }
 
 export function formatSoak(s: NonNullable<VerifyReport['soak']>): string[] {

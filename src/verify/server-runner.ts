@@ -18,6 +18,8 @@ export interface ServerSpec {
   shmSizeBytes: number;
   env?: Record<string, string>;
   runId: string;
+  /** The image's own tritonserver flags that verify keeps (its label, less what verify sets itself). */
+  imageArgs?: readonly string[];
 }
 
 export interface Ports {
@@ -28,6 +30,8 @@ export interface Ports {
 export interface RunningServer {
   container: Container;
   ports: Ports;
+  /** The command line the server was started with. */
+  args: string[];
   httpUrl: string;
   metricsUrl: string;
   /** The server's log tail (stdout and stderr). */
@@ -54,10 +58,15 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** tritonserver's command line for a verify run: explicit loading, no exit on a failed model, no gRPC. */
-export function serverArgs(models: readonly string[], ports: Ports): string[] {
+/**
+ * tritonserver's command line for a verify run: the image's settings, then verify's own (explicit
+ * loading, no exit on a failed model, no gRPC). The command starts with `tritonserver`, so the
+ * image's wrapper (compose's server settings) runs it as given.
+ */
+export function serverArgs(models: readonly string[], ports: Ports, imageArgs: readonly string[] = []): string[] {
   return [
     'tritonserver',
+    ...imageArgs,
     `--model-repository=${REPOSITORY_MOUNT}`,
     '--model-control-mode=explicit',
     ...models.map((m) => `--load-model=${m}`),
@@ -74,7 +83,7 @@ export function serverContainerSpec(spec: ServerSpec, ports: Ports): ContainerSp
   return {
     Image: spec.image,
     // The image's entrypoint stays (NVIDIA's sets up CUDA compat); tritonserver comes as the command.
-    Cmd: serverArgs(spec.models, ports),
+    Cmd: serverArgs(spec.models, ports, spec.imageArgs),
     Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
     Labels: { 'dev.tslim.role': 'verify-server' },
     HostConfig: {
@@ -103,6 +112,7 @@ export async function startServer(engine: Engine, spec: ServerSpec, cleanup: Cle
   return {
     container,
     ports,
+    args: serverArgs(spec.models, ports, spec.imageArgs),
     httpUrl: `http://127.0.0.1:${ports.http}`,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     logs: (tail = 60) => containerLogs(container, tail).catch(() => ''),

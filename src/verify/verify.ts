@@ -12,6 +12,7 @@ import { evaluateModels, settledIndex, type BackendResult } from './evaluate.js'
 import { describeGpus, gpusRequested, type GpuDriver, type GpuSelection } from './gpu-request.js';
 import { KServeClient } from './kserve-client.js';
 import { loadCase, modelName, onnxSamplePath, SAMPLE_BACKENDS, writeSampleRepository, type SampleCase } from './sample-repository.js';
+import { decideShm, imageServerSettings, parseOptionTable, SAMPLE_INSTANCES, type ShmDecision } from './server-config.js';
 import { startLive } from './server-start.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 import { buildTrtPlan, resolveTrtBuilder } from './trt-plan.js';
@@ -28,7 +29,8 @@ export interface VerifyOptions {
   soak?: SoakOptions;
   /** How long the server may take to serve and load its models. */
   timeoutMs: number;
-  shmSizeBytes: number;
+  /** --shm-size: forces /dev/shm; without it tslim sizes it (server-config.ts decideShm). */
+  shmSizeBytes?: number;
   /** Extra environment for the server container. */
   env?: Record<string, string>;
   /** --url mode: the metrics endpoint (default: the server's host, port 8002). */
@@ -55,7 +57,21 @@ export interface VerifyReport {
   gpuProblem?: string;
   soak?: SoakResult;
   serverLogTail?: string;
+  /** How the server container ran (image mode only). */
+  server?: ServerRun;
   durationMs: number;
+}
+
+export interface ServerRun {
+  /** The command line the server ran with: the image's settings, then verify's. */
+  args: string[];
+  /** The image's own settings (compose's server settings), as its label holds them. */
+  imageArgs: string[];
+  /** The image's settings verify replaced with its own (model repository, loading, ports, log file). */
+  replacedByVerify: string[];
+  /** The option table the server logged at start: its settings as it read them, when it printed one. */
+  reported?: Record<string, string>;
+  shm: ShmDecision;
 }
 
 /** Starts IMAGE with the sample repository, checks each backend, optionally soaks; everything it made is removed. */
@@ -102,11 +118,13 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
       progress.succeed('built the TensorRT plan on the target GPU');
     }
 
+    const settings = imageServerSettings(labels);
+    const shm = decideShm(options.shmSizeBytes, settings.shmBytes, models.filter((m) => m.backend === 'python').length * SAMPLE_INSTANCES);
     progress.start(`starting ${ref} with ${describeGpus(options.gpus)}`);
     const deadline = Date.now() + options.timeoutMs;
     const { server, client } = await startLive(
       engine,
-      { image: ref, repositoryDir: dir, models: models.map((m) => m.name), gpus: options.gpus, gpuDriver: options.gpuDriver, shmSizeBytes: options.shmSizeBytes, ...(options.env ? { env: options.env } : {}), runId: deps.runId },
+      { image: ref, repositoryDir: dir, models: models.map((m) => m.name), gpus: options.gpus, gpuDriver: options.gpuDriver, shmSizeBytes: shm.bytes, imageArgs: settings.kept, ...(options.env ? { env: options.env } : {}), runId: deps.runId },
       cleanup,
       deadline,
       options.timeoutMs,
@@ -119,6 +137,8 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
     progress.succeed(`checked ${results.length} model${results.length === 1 ? '' : 's'}`);
     const soak = await maybeSoak(client, server.metricsUrl, results, cases, options, deps);
     const report = finish({ image: ref, options, selection, results: [...results, ...skipped], soak, started });
+    const reported = parseOptionTable(await server.logs(2000));
+    report.server = { args: server.args, imageArgs: settings.args, replacedByVerify: settings.replaced, ...(reported ? { reported } : {}), shm };
     if (!report.ok) report.serverLogTail = await server.logs(40);
     return report;
   } finally {
