@@ -4,7 +4,6 @@ import { pingEngine, type Engine } from '../docker/engine.js';
 import { imageExists, pullImage } from '../docker/images.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import { resolveAuth } from '../registry/credentials.js';
-import { inspectBase } from './min-facts.js';
 import { splitReference } from './mirrors.js';
 import { archOf, catalogFacts, imageFacts, type PlanFacts } from './plan-facts.js';
 import type { SourceImages } from './source-images.js';
@@ -63,6 +62,6 @@ export async function resolveFacts(sources: SourceImages, options: FactsOptions)
     }
   }
   const full = await inspectImage(engine, sources.used.full, { signal: options.signal, role: 'full', payload: true, runId: options.runId });
-  const min = await inspectBase(engine, sources.used.min, options.runId, options.signal);
-  return imageFacts(full, min.facts, archOf(min.architecture), sources.release);
+  const min = await inspectImage(engine, sources.used.min, { signal: options.signal, role: 'base', payload: false, runId: options.runId });
+  return imageFacts(full, min, archOf(min.architecture), sources.release);
 }

@@ -24,6 +24,8 @@ export interface ImageFacts {
   size: number;
   /** Layer digests (RootFS.Layers) so reports can count shared layers. */
   layers: string[];
+  /** Engine's Architecture field (amd64, arm64). */
+  architecture?: string;
   env: Record<string, string>;
   labels: Record<string, string>;
   entrypoint: string[];

@@ -14,8 +14,11 @@ export interface InspectOptions {
   signal?: AbortSignal;
   /** Measure backends/repoagents/caches (streams their tar). Default true. */
   payload?: boolean;
-  /** 'full' requires /opt/tritonserver; 'min' a Triton min base; 'any' either. Default 'any'. */
-  role?: 'full' | 'min' | 'any';
+  /**
+   * 'full' requires /opt/tritonserver; 'min' a Triton min base; 'any' either (default); 'base' any
+   * Linux image (a CPU-only compose starts from plain Ubuntu), no Triton check.
+   */
+  role?: 'full' | 'min' | 'any' | 'base';
   /** Pull when the engine lacks the image ('missing'), or never (default). */
   pull?: 'never' | 'missing' | 'always';
   auth?: RegistryAuthConfig;
@@ -59,7 +62,7 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
   const containerVersion = env.NVIDIA_TRITON_SERVER_VERSION ?? labels['com.nvidia.tritonserver.version'];
   const looksTriton = files.hasRoot || tritonVersion !== undefined || containerVersion !== undefined;
   const role = options.role ?? 'any';
-  if (!looksTriton || (role === 'full' && !files.hasRoot)) {
+  if (role !== 'base' && (!looksTriton || (role === 'full' && !files.hasRoot))) {
     throw new TslimError('NOT_TRITON', `${ref} is not a Triton ${role === 'min' ? 'min ' : ''}image: ${files.hasRoot ? '' : `no ${TRITON_ROOT}, `}no TRITON_SERVER_VERSION`, {
       hint: 'pass the full tritonserver:<version>-py3 image (or --image full=REF)',
     });
@@ -70,6 +73,7 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
     id: raw.Id,
     size: raw.Size,
     layers: raw.RootFS?.Layers ?? [],
+    ...(raw.Architecture ? { architecture: raw.Architecture } : {}),
     env,
     labels,
     entrypoint: toList(raw.Config?.Entrypoint),
@@ -78,7 +82,8 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
     workingDir: raw.Config?.WorkingDir ?? '',
     ...(tritonVersion ? { tritonVersion } : {}),
     ...(containerVersion ? { containerVersion } : {}),
-    gpuEnabled: env.TRITON_SERVER_GPU_ENABLED === '1' || env.CUDA_VERSION !== undefined,
+    // as compose.py: TRITON_SERVER_GPU_ENABLED decides when set; otherwise a CUDA base means GPU
+    gpuEnabled: env.TRITON_SERVER_GPU_ENABLED !== undefined ? env.TRITON_SERVER_GPU_ENABLED === '1' : env.CUDA_VERSION !== undefined,
     ...(env.CUDA_VERSION ? { cudaVersion: env.CUDA_VERSION } : {}),
     ...(env._CUDA_COMPAT_PATH ? { cudaCompatPath: env._CUDA_COMPAT_PATH } : {}),
     ...(env.DCGM_VERSION ? { dcgmVersion: env.DCGM_VERSION } : {}),
