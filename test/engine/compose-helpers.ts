@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
 import { createProgress } from '../../src/core/progress.js';
 import { toInputs, type ComposeFlags } from '../../src/cli/compose-options.js';
+import type { Profile } from '../../src/compose/profiles.js';
 import { runCompose, type ComposeResult } from '../../src/compose/run.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { readWorld } from '../world/read-world.js';
@@ -24,10 +25,10 @@ export function uniqueTag(what: string): string {
   return `tslim-test/compose-${what}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export async function composeInWorld(flags: ComposeFlags, options: { dryRun?: boolean; skipPull?: boolean } = {}): Promise<ComposeResult> {
+export async function composeInWorld(flags: ComposeFlags, options: { dryRun?: boolean; skipPull?: boolean; profile?: Profile } = {}): Promise<ComposeResult> {
   const workDir = await mkdtemp(join(tmpdir(), 'tslim-compose-'));
   const runId = `test-compose-${Date.now().toString(36)}`;
-  return runCompose(toInputs({ ...worldFlags, ...flags }, undefined), {
+  return runCompose(toInputs({ ...worldFlags, ...flags }, options.profile), {
     engine: () => engine,
     log: silentLogger,
     progress: createProgress({ enabled: false }),
