@@ -1,0 +1,135 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectEngine, type Engine } from '../../src/docker/engine.js';
+import { runCli } from '../support/run-cli.js';
+import { spawnCli } from '../support/spawn-cli.js';
+import { readWorld } from '../world/read-world.js';
+
+/**
+ * Faults of the engine itself, on a second dockerd whose data root is a small tmpfs: the disk fills
+ * during the build, and the engine dies in the middle of one. Needs root (mount, dockerd).
+ */
+const run = promisify(execFile);
+const world = readWorld();
+const release = world.releases['24.09']!;
+const full = `${world.registry.address}/nvidia/tritonserver:24.09-py3`;
+const min = `${full}-min`;
+const MiB = 1024 * 1024;
+const isRoot = process.getuid?.() === 0;
+
+let root = '';
+let dataRoot = '';
+let socket = '';
+let dockerd: ChildProcess | undefined;
+let engine: Engine;
+
+const flags = [
+  '--version', '24.09', '--registry-mirror', world.mirror, '--cuda-repo', world.apt.cudaRepo,
+  '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost, '--skip-pull',
+];
+const env = (): NodeJS.ProcessEnv => ({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: world.registry.dockerConfig });
+
+async function startDockerd(): Promise<void> {
+  dockerd = spawn('dockerd', [
+    '--data-root', dataRoot, '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'),
+    '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--storage-driver=overlay2',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  dockerd.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  engine = connectEngine({ host: `unix://${socket}` });
+  for (let i = 0; i < 120; i += 1) {
+    if (await engine.ping().then(() => true, () => false)) return;
+    if (dockerd.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the second dockerd did not start:\n${log}`);
+}
+
+async function stopDockerd(signal: NodeJS.Signals): Promise<void> {
+  const d = dockerd;
+  if (!d || d.exitCode !== null || d.signalCode !== null) return;
+  const ended = new Promise((r) => d.once('exit', r));
+  d.kill(signal);
+  await Promise.race([ended, new Promise((r) => setTimeout(r, 30_000))]);
+}
+
+async function containersLeft(): Promise<string[]> {
+  const list = await engine.listContainers({ all: true });
+  return list.map((c) => `${c.Names.join(',')} ${c.Image}`);
+}
+
+/** Shrinks the tmpfs to what it holds now plus `free` bytes. */
+async function leaveFree(free: number): Promise<void> {
+  const s = await statfs(dataRoot);
+  const used = (s.blocks - s.bfree) * s.bsize;
+  await run('mount', ['-o', `remount,size=${Math.ceil((used + free) / 4096) * 4096}`, dataRoot]);
+}
+
+describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', () => {
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tslim-faults-'));
+    dataRoot = join(root, 'data');
+    socket = join(root, 'docker.sock');
+    await mkdir(dataRoot);
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=4g', 'tmpfs', dataRoot]);
+    await startDockerd();
+    // the world's 24.09 full and min (one ~900 MB base layer shared) into the second engine
+    await run('sh', ['-c', `docker save ${full} ${min} | docker -H unix://${socket} load -q`], { maxBuffer: 16 * MiB });
+    // warm the build cache: the same recipe as below, so its RUN steps come from the cache there
+    const warm = await runCli(['compose', ...flags, '--backend', 'python', '--backend', 'pytorch', '--backend', 'tensorflow', '--output-name', 'tslim-test/faults-warm:1', '--work-dir', root], { env: env() });
+    expect(warm.code, warm.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await stopDockerd('SIGTERM');
+    const containerdPid = join(root, 'exec', 'containerd', 'containerd.pid');
+    if (existsSync(containerdPid)) {
+      const pid = Number((await readFile(containerdPid, 'utf8')).trim());
+      if (pid > 0) process.kill(pid, 'SIGTERM');
+    }
+    await run('sh', ['-c', `grep -o " ${root}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`]).catch(() => undefined);
+    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  });
+
+  it('a full disk during the build: BUILD_FAILED (7) saying so, the log kept, no container, the Dockerfile whole', async () => {
+    const workDir = await mkdtemp(join(root, 'work-'));
+    const backends = ['python', 'pytorch', 'tensorflow', 'dali', 'onnxruntime', 'fil', 'openvino'];
+    const needed = backends.reduce((sum, b) => sum + (release.payload.backends[b] ?? 0), 0);
+    expect(needed).toBeGreaterThan(40 * MiB); // the copies cannot fit in what is left free
+    await leaveFree(8 * MiB);
+    try {
+      const result = await runCli(['compose', ...flags, ...backends.flatMap((b) => ['--backend', b]), '--output-name', 'tslim-test/faults-full:1', '--work-dir', workDir], { env: env() });
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.stderr).toMatch(/^error: build of tslim-test\/faults-full:1 failed: .*no space left on device/im);
+      const logPath = /the full build log is in (\S+)/.exec(result.stderr)?.[1];
+      expect(logPath && existsSync(logPath)).toBe(true);
+      expect(await readFile(logPath!, 'utf8')).toMatch(/Step \d+\/\d+ : COPY/);
+      expect(await containersLeft()).toEqual([]);
+      const files = await readdir(workDir);
+      expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(await readFile(join(workDir, 'Dockerfile.compose'), 'utf8')).toMatch(/LABEL [\s\S]*dev\.tslim\.backends="python,pytorch,tensorflow,dali,onnxruntime,fil,openvino"/);
+    } finally {
+      await run('mount', ['-o', 'remount,size=4g', dataRoot]);
+    }
+  });
+
+  it('the engine killed mid-build: ENGINE_UNREACHABLE (3) within seconds, no hang', async () => {
+    const workDir = await mkdtemp(join(root, 'work-'));
+    // --no-cache: the RUN steps really run, so the build is still going when the engine dies
+    const cli = spawnCli(['compose', ...flags, '--backend', 'python', '--no-cache', '-v', '--output-name', 'tslim-test/faults-killed:1', '--work-dir', workDir], { env: env() });
+    await cli.waitFor(/Step \d+\/\d+ : RUN apt-get update/, 300_000);
+    await stopDockerd('SIGKILL');
+    const killedAt = Date.now();
+    const result = await Promise.race([cli.done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`tslim hangs after the engine died:\n${cli.stderr().slice(-1500)}`)), 60_000))]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/error: the Docker engine stopped answering during the build of tslim-test\/faults-killed:1/);
+    expect(result.stderr).toMatch(/hint: .*build log so far is in \S+tslim-build-/);
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    expect((await readdir(workDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
