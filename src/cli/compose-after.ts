@@ -75,7 +75,6 @@ export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterB
         soakWarmup: '2',
         soakThreshold: '64MiB',
         timeout: '180',
-        shmSize: '256MiB',
       } satisfies VerifyCliOptions)
     : undefined;
   const format: ReportFormat = flags.report === true || flags.report === undefined ? 'table' : (flags.report as ReportFormat);
