@@ -86,6 +86,7 @@ export function registerCompose(program: Command): void {
     .option('--https-proxy <url>', 'HTTPS_PROXY for the build only (never in the image)')
     .option('--no-proxy <hosts>', 'NO_PROXY for the build only')
     .option('--build-arg <name=value>', 'extra build argument (repeatable)', collect)
+    .option('--server-arg <key=value>', "a Triton runtime setting for the image's default command, over the profile's server: section (repeatable)", collect)
     .addOption(new Option('--network <mode>', 'network for RUN steps').choices(['host', 'default']).default('host'))
     .option('--no-cache', 'build without the layer cache')
     .option('--pull', 'pull newer base images during the build; in a dry run, fetch images the engine lacks');

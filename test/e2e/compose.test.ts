@@ -45,4 +45,15 @@ describe('tslim compose (built CLI)', () => {
     const r = await run(['profiles', '--json']);
     expect(JSON.parse(r.stdout).profiles.map((p: { name: string }) => p.name)).toEqual(['asr', 'llm-python', 'onnx-trt']);
   });
+  it('renders --server-arg into CMD over the profile, and refuses a bad setting with the valid form', async () => {
+    const r = await run(['compose', '--profile', 'asr', '--version', '24.09', '--dry-run', '--offline', '--server-arg', 'http-port=9000', '--server-arg', 'log-verbose=1'], noEngine);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ENTRYPOINT ["/opt/nvidia/nvidia_entrypoint.sh", "/opt/tslim/bin/tritonserver-defaults"]');
+    expect(r.stdout).toMatch(/CMD \["tritonserver",[^\]]*"--pinned-memory-pool-byte-size=268435456"[^\]]*"--http-port=9000"/);
+    expect(r.stdout).toContain('"--log-verbose=1"');
+    const bad = await run(['compose', '--profile', 'asr', '--version', '24.09', '--dry-run', '--offline', '--server-arg', 'http-port=70000'], noEngine);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("server setting 'http-port' must be a port 1-65535, got '70000'");
+    expect(bad.stdout).toBe('');
+  });
 });

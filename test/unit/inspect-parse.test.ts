@@ -27,7 +27,7 @@ describe('parseOsRelease', () => {
 
 describe('sizes', () => {
   it.each([
-    ['256MB', 256e6], ['268435456', 268435456], ['8GB', 8e9], ['1GiB', 1024 ** 3], ['64m', 64e6], ['1.5 GB', 1.5e9],
+    ['256MB', 256e6], ['268435456', 268435456], ['8GB', 8e9], ['1GiB', 1024 ** 3], ['64m', 64 * 1024 ** 2], ['64MB', 64e6], ['1.5 GB', 1.5e9],
   ])('parses %s', (text, bytes) => expect(parseSize(text)).toBe(bytes));
   it.each(['-1', '12XB', 'abc', '', '1e9'])('refuses %j', (text) => expect(parseSize(text)).toBeUndefined());
   it('formats decimal units', () => {
