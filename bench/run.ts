@@ -50,7 +50,10 @@ async function main(): Promise<void> {
 
     const dryRun = await benchDryRun(rel.full, rel.min, RELEASE, KEEP_BACKENDS);
     const inspect = [];
-    for (const w of [little, big]) inspect.push(await benchInspect(w.scale, w.world.releases[RELEASE]!.full, payload(w)));
+    for (const w of [little, big]) {
+      const backendBytes = Object.values(w.world.releases[RELEASE]!.payload.backends).reduce((a, b) => a + b, 0);
+      inspect.push(await benchInspect(w.scale, w.world.releases[RELEASE]!.full, payload(w), backendBytes));
+    }
     const compose = await benchComposeBuild(big.world, rel.full, rel.min, KEEP_BACKENDS, SLIM);
     const slim = await benchSlimSize(rel.full, SLIM, rel.min);
     const push = await benchPush(SLIM, slim.slimBytes);
