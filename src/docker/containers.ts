@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../core/abort.js';
 import type Docker from 'dockerode';
 import { RUN_LABEL } from '../core/labels.js';
 import { engineError } from './images.js';
@@ -8,15 +9,21 @@ export type Container = Docker.Container;
 
 /** Creates a container; every one tslim makes carries the run label. */
 export async function createContainer(engine: Engine, spec: ContainerSpec, runId: string, signal?: AbortSignal): Promise<Container> {
+  throwIfAborted(signal);
+  let container: Container;
   try {
-    return await engine.createContainer({
-      ...spec,
-      Labels: { ...(spec.Labels ?? {}), [RUN_LABEL]: runId },
-      abortSignal: signal,
-    } as ContainerSpec);
+    // No abort signal on the request itself: aborting it mid-flight leaves a container the engine
+    // made but whose id tslim never learned (seen with Ctrl-C during inspect). A create is quick;
+    // when the run was aborted meanwhile, the container is removed here instead.
+    container = await engine.createContainer({ ...spec, Labels: { ...(spec.Labels ?? {}), [RUN_LABEL]: runId } } as ContainerSpec);
   } catch (cause) {
     throw engineError(cause, `creating a container from ${spec.Image ?? 'an image'}`);
   }
+  if (signal?.aborted) {
+    await removeContainer(container).catch(() => undefined);
+    throwIfAborted(signal);
+  }
+  return container;
 }
 
 /** Force-removes a container with its anonymous volumes; a missing one is fine. */
