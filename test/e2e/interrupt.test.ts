@@ -34,7 +34,7 @@ afterAll(async () => {
 async function newContainers(ancestor?: string): Promise<string[]> {
   const list = await engine.listContainers({ all: true, ...(ancestor ? { filters: { ancestor: [ancestor] } } : {}) });
   return list
-    .filter((c) => !known.has(c.Id) && (c.Labels[RUN_LABEL] !== undefined || /^\/bin\/sh -c/.test(c.Command)))
+    .filter((c) => !known.has(c.Id) && (c.Labels[RUN_LABEL] !== undefined || c.Command.includes('/bin/sh -c ')))
     .map((c) => `${c.Names.join(',')} ${c.Image} ${c.Command}`);
 }
 
