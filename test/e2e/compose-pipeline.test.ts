@@ -1,4 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../src/docker/engine.js';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { readWorld } from '../world/read-world.js';
@@ -14,8 +17,14 @@ const worldArgs = [
   '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost,
 ];
 const made: string[] = [];
+let dir = '';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tslim-pipeline-'));
+});
 
 afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
   for (const ref of made) await engine.getImage(ref).remove({ force: true }).catch(() => undefined);
 });
 
@@ -36,8 +45,8 @@ describe('tslim compose --verify --push --report', () => {
     made.push(output, target);
     const run = await runCli(
       ['compose', '--backend', 'onnxruntime', '--backend', 'python', ...worldArgs, '--output-name', output,
-        '--verify', '--gpus', 'none', '--push', target, '--report', '--json'],
-      { env },
+        '--verify', '--gpus', 'none', '--push', target, '--report', '--json', '--work-dir', dir],
+      { env, cwd: dir },
     );
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as {
@@ -48,6 +57,7 @@ describe('tslim compose --verify --push --report', () => {
       report: { components: unknown } & Record<string, unknown>;
     };
     expect(out.ok).toBe(true);
+    expect(await readFile(join(dir, 'Dockerfile.compose'), 'utf8')).toContain('dev.tslim.backends="onnxruntime,python"');
     expect(out.verify.ok).toBe(true);
     expect(out.verify.results.map((r) => [r.backend, r.status]).sort()).toEqual([['onnxruntime', 'passed'], ['python', 'passed']]);
     expect(out.push.ref).toBe(target);
@@ -62,7 +72,7 @@ describe('tslim compose --verify --push --report', () => {
     const output = `tslim-test/pipeline-fail:${id}`;
     const target = `${world.registry.address}/tslim-test/pipeline-fail:${id}`;
     made.push(output);
-    const run = await runCli(['compose', '--backend', 'onnxruntime', ...worldArgs, '--output-name', output, '--verify', '--gpus', 'all', '--push', target], { env });
+    const run = await runCli(['compose', '--backend', 'onnxruntime', ...worldArgs, '--output-name', output, '--verify', '--gpus', 'all', '--push', target, '--work-dir', dir], { env, cwd: dir });
     expect(run.code).toBe(9);
     expect(run.stderr).toMatch(/GPU/);
     expect(await tagExists('tslim-test/pipeline-fail', id)).toBe(false);
