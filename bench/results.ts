@@ -46,7 +46,7 @@ export function figures(r: Results): Figure[] {
   }
   rows.push({ figure: 'compose build, cold (--no-cache) vs warm', tslim: s(r.compose.coldS), baseline: s(r.compose.warmS), ratio: x(r.compose.coldS, r.compose.warmS) });
   rows.push({ figure: 'slim size vs ideal (min + kept payload + deps)', tslim: gb(r.slim.slimBytes), baseline: gb(r.slim.idealBytes), ratio: x(r.slim.slimBytes, r.slim.idealBytes) });
-  rows.push({ figure: 'wasted bytes in slim layers (vs slim size)', tslim: gb(r.slim.wasted.wastedBytes), baseline: gb(r.slim.slimBytes), ratio: `${((100 * r.slim.wasted.wastedBytes) / r.slim.slimBytes).toFixed(2)} %` });
+  rows.push({ figure: `wasted bytes in slim layers, ${r.slim.wasted.wastedFiles} files (vs slim size)`, tslim: `${(r.slim.wasted.wastedBytes / 1e6).toFixed(1)} MB`, baseline: gb(r.slim.slimBytes), ratio: `${((100 * r.slim.wasted.wastedBytes) / r.slim.slimBytes).toFixed(2)} %` });
   rows.push({ figure: `push ${gb(r.push.imageBytes)} (tslim vs docker push)`, tslim: s(r.push.tslimS), baseline: s(r.push.dockerS), ratio: x(r.push.tslimS, r.push.dockerS) });
   return rows;
 }
