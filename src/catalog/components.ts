@@ -13,3 +13,9 @@ export function defaultComponents(triton: string): DefaultComponents {
   if (semver.lt(triton, '2.56.0')) backends.push('tensorflow');
   return { backends: backends.sort(), repoagents: ['checksum'], caches: ['local', 'redis'] };
 }
+
+/** Every component name any release in the catalog ships, plus the ones compose.py knows to build. */
+export function knownComponents(): DefaultComponents {
+  const extra = ['tensorrtllm', 'vllm', 'fastertransformer', 'armnn_tflite', 'tensorflow1', 'tensorflow2'];
+  return { backends: [...new Set([...defaultComponents('2.34.0').backends, ...extra])].sort(), repoagents: ['checksum'], caches: ['local', 'redis'] };
+}

@@ -40,8 +40,7 @@ export function catalogFacts(release: Release, gpu: boolean, arch: Arch): PlanFa
 }
 
 /** Facts from the inspected images; the release (when known) fills what the images lack. */
-export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, release?: Release): PlanFacts {
-  const names = (list: ImageFacts['backends']): string[] => list.map((c) => c.name).sort();
+export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, available: PlanFacts['available'], release?: Release): PlanFacts {
   const triton = full.tritonVersion ?? release?.triton;
   const container = full.containerVersion ?? release?.container;
   if (!triton || !container) {
@@ -67,7 +66,7 @@ export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, releas
     buildRef: full.buildRef ?? full.labels['com.nvidia.build.ref'] ?? 'unknown',
     sagemakerServe: full.sagemakerServe,
     arch,
-    available: { backends: names(full.backends), repoagents: names(full.repoagents), caches: names(full.caches) },
+    available,
   };
 }
 

@@ -3,6 +3,8 @@ import type { Logger } from '../core/logger.js';
 import { pingEngine, type Engine } from '../docker/engine.js';
 import { imageExists, pullImage } from '../docker/images.js';
 import { inspectImage } from '../inspect/inspect-image.js';
+import { presentComponents, type ComponentNames } from '../inspect/component-names.js';
+import { knownComponents } from '../catalog/index.js';
 import { resolveAuth } from '../registry/credentials.js';
 import { splitReference } from './mirrors.js';
 import { archOf, catalogFacts, imageFacts, type PlanFacts } from './plan-facts.js';
@@ -19,6 +21,8 @@ export interface FactsOptions {
   skipPull: boolean;
   /** Dry run only: pull images the engine lacks instead of falling back to the catalog. */
   pullForDryRun: boolean;
+  /** Names the user asked for: looked up in the image even when the catalog does not know them. */
+  requested: ComponentNames;
   onPull?: (ref: string) => void;
 }
 
@@ -61,7 +65,15 @@ export async function resolveFacts(sources: SourceImages, options: FactsOptions)
       throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine and --skip-pull is set`, { hint: 'pull it, or drop --skip-pull' });
     }
   }
-  const full = await inspectImage(engine, sources.used.full, { signal: options.signal, role: 'full', payload: true, runId: options.runId });
-  const min = await inspectImage(engine, sources.used.min, { signal: options.signal, role: 'base', payload: false, runId: options.runId });
-  return imageFacts(full, min, archOf(min.architecture), sources.release);
+  const common = { signal: options.signal, payload: false, runId: options.runId } as const;
+  const full = await inspectImage(engine, sources.used.full, { ...common, role: 'full' });
+  const min = await inspectImage(engine, sources.used.min, { ...common, role: 'base' });
+  const known = knownComponents();
+  const candidates = {
+    backends: [...known.backends, ...options.requested.backends],
+    repoagents: [...known.repoagents, ...options.requested.repoagents],
+    caches: [...known.caches, ...options.requested.caches],
+  };
+  const available = await presentComponents(engine, full.id, candidates, options.runId, options.signal);
+  return imageFacts(full, min, archOf(min.architecture), available, sources.release);
 }

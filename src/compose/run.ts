@@ -59,6 +59,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
       offline: options.offline,
       skipPull: options.skipPull,
       pullForDryRun: inputs.pull,
+      requested: { backends: inputs.backends, repoagents: inputs.repoagents, caches: inputs.caches },
       onPull: (ref) => options.progress.start(`pulling ${ref}`),
     }),
   );

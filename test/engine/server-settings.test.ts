@@ -164,10 +164,10 @@ describe('verify with the image settings', () => {
   it('fails python with a message naming --shm-size when --shm-size 64m is forced', async () => {
     const report = await verifyImage(tag, options({ shmSizeBytes: parseSize('64m')! }), deps());
     expect(report.ok).toBe(false);
-    expect(report.server?.shm).toMatchObject({ source: 'forced', bytes: 64e6 });
+    expect(report.server?.shm).toMatchObject({ source: 'forced', bytes: 64 * 1024 ** 2 });
     const failure = verifyFailure(report)!;
     expect(failure.code).toBe('VERIFY_FAILED');
-    expect(failure.message).toMatch(/failed to serve python: 1 python instance need at least 65\.0 MiB of \/dev\/shm \(65 MiB each\), the container had 61\.0 MiB \(forced by --shm-size\); the server said: .*--shm-size/);
+    expect(failure.message).toMatch(/failed to serve python: 1 python instance need at least 65\.0 MiB of \/dev\/shm \(65 MiB each\), the container had 64\.0 MiB \(forced by --shm-size\); the server said: .*--shm-size/);
     expect(failure.hint).toMatch(/drop --shm-size/);
   });
 });

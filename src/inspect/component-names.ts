@@ -1,0 +1,35 @@
+import type { Engine } from '../docker/engine.js';
+import { statPath, withScratchContainer } from '../docker/archive.js';
+import type { ComponentKind } from './facts.js';
+import { TRITON_ROOT } from './payload.js';
+
+export type ComponentNames = Record<ComponentKind, string[]>;
+
+/**
+ * Which of the candidate names exist under /opt/tritonserver/<kind> of an image, by one stat
+ * each: compose needs names, not sizes, and measuring streams every payload byte (seconds per GB
+ * on real images). Names must already be safe path components (compose's allow-list).
+ */
+export async function presentComponents(
+  engine: Engine,
+  image: string,
+  candidates: ComponentNames,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<ComponentNames> {
+  return withScratchContainer(
+    engine,
+    image,
+    runId,
+    async (container) => {
+      const found: ComponentNames = { backends: [], repoagents: [], caches: [] };
+      for (const kind of Object.keys(found) as ComponentKind[]) {
+        for (const name of [...new Set(candidates[kind])].sort()) {
+          if (await statPath(container, `${TRITON_ROOT}/${kind}/${name}`)) found[kind].push(name);
+        }
+      }
+      return found;
+    },
+    signal,
+  );
+}
