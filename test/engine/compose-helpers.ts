@@ -1,6 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
 import { createProgress } from '../../src/core/progress.js';
 import { toInputs, type ComposeFlags } from '../../src/cli/compose-options.js';
@@ -8,6 +5,7 @@ import type { Profile } from '../../src/compose/profiles.js';
 import { runCompose, type ComposeResult } from '../../src/compose/run.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { readWorld } from '../world/read-world.js';
+import { tempDir } from '../support/temp-dir.js';
 
 export const world = readWorld();
 export const engine = connectEngine();
@@ -26,7 +24,7 @@ export function uniqueTag(what: string): string {
 }
 
 export async function composeInWorld(flags: ComposeFlags, options: { dryRun?: boolean; skipPull?: boolean; profile?: Profile } = {}): Promise<ComposeResult> {
-  const workDir = await mkdtemp(join(tmpdir(), 'tslim-compose-'));
+  const workDir = await tempDir('compose');
   const runId = `test-compose-${Date.now().toString(36)}`;
   return runCompose(toInputs({ ...worldFlags, ...flags }, options.profile), {
     engine: () => engine,

@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile, listProfiles } from '../../src/compose/profiles.js';
 import { parseImageFlag, toInputs } from '../../src/cli/compose-options.js';
 import { offlinePlan } from './compose-helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const code = (fn: () => unknown): string | undefined => {
   try {
@@ -73,7 +73,7 @@ describe('profiles', () => {
   });
 
   it('refuses unreadable, invalid and unknown-key profiles with clear errors', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tslim-prof-'));
+    const dir = await tempDir('prof');
     await expect(loadProfile(join(dir, 'missing.yaml'))).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/cannot read profile .*missing\.yaml/) });
     await writeFile(join(dir, 'bad.yaml'), 'backends: [onnxruntime\n');
     await expect(loadProfile(join(dir, 'bad.yaml'))).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/is not valid YAML/) });
@@ -83,7 +83,7 @@ describe('profiles', () => {
   });
 
   it('accepts a server: section (reserved hook) and carries it to the plan', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tslim-prof-'));
+    const dir = await tempDir('prof');
     await writeFile(join(dir, 'p.yaml'), 'backends: [python]\nserver:\n  model-control-mode: explicit\n');
     const profile = await loadProfile(join(dir, 'p.yaml'));
     expect(offlinePlan({ version: '24.09' }, profile).server).toEqual({ 'model-control-mode': 'explicit' });

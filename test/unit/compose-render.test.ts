@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instructions, offlineRender } from './compose-helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const GENERATIONS = ['23.12', '24.09', '25.02', '25.09', '26.04'] as const;
 
@@ -80,7 +80,7 @@ describe('overrides and template dir', () => {
   });
 
   it('lets --template-dir replace one partial and fails loudly on an unknown field (strict mode)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tslim-tpl-'));
+    const dir = await tempDir('tpl');
     await writeFile(join(dir, 'sagemaker.hbs'), '\n# no sagemaker here ({{tritonVersion}})\n');
     const text = await offlineRender({ version: '24.09' }, dir);
     expect(text).toContain('# no sagemaker here (2.50.0)');

@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/compose/profiles.js';
@@ -9,6 +8,7 @@ import { IMAGE_LABELS } from '../../src/core/labels.js';
 import { decideShm, imageServerSettings, parseArgsLabel, parseOptionTable } from '../../src/verify/server-config.js';
 import { serverArgs } from '../../src/verify/server-runner.js';
 import { instructions, offlinePlan } from './compose-helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const MiB = 2 ** 20;
 
@@ -106,7 +106,7 @@ describe('server settings: profiles and the Dockerfile', () => {
   });
 
   it('a profile with an unknown server key or a bad value is refused naming the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tslim-server-'));
+    const dir = await tempDir('server');
     await writeFile(join(dir, 'p.yaml'), 'backends: [python]\nserver:\n  http-port: 70000\n');
     await expect(loadProfile(join(dir, 'p.yaml'))).rejects.toThrow(/p\.yaml: server: server setting 'http-port' must be a port 1-65535, got '70000'/);
     await writeFile(join(dir, 'q.yaml'), 'server:\n  log_verbose: 1\n');
