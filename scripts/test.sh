@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full test run: type checks, a fresh build of dist/ (e2e tests run the built CLI), engine up,
-# test world up, then every vitest project (unit, engine, e2e).
+# test world up, then every vitest project (unit, engine, e2e), closing on one plain summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent typecheck
@@ -8,4 +8,13 @@ npm run --silent build
 bash scripts/engine.sh
 # The world prints one JSON line (kept in .world/world.json); progress stays on stderr.
 npm run --silent world >/dev/null
-npx vitest run "$@"
+mkdir -p .world
+results=.world/vitest-results.json
+rm -f "$results"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+if [[ -f $results ]]; then
+  node -e 'const r = require(process.argv[1]);
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$PWD/$results"
+fi
+exit "$status"
