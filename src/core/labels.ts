@@ -1,6 +1,5 @@
 /** Labels tslim puts on everything it creates, so a sweep can find leftovers. */
 export const RUN_LABEL = 'dev.tslim.run';
-export const LABEL_PREFIX = 'dev.tslim.';
 
 /** Labels on a composed image: what it holds and what it was made from (verify and report read them). */
 export const IMAGE_LABELS = {
@@ -18,10 +17,6 @@ export const IMAGE_LABELS = {
   /** Bytes of /dev/shm the server needs (`docker run --shm-size`); verify uses it. */
   serverShmSize: 'dev.tslim.server.shm-size',
 } as const;
-
-export function runLabels(runId: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { [RUN_LABEL]: runId, ...extra };
-}
 
 export function newRunId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
