@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     };
     notes.push(`Total bench run ${((Date.now() - started) / 60000).toFixed(1)} min.`);
     notes.push('The bench world is built with --skip-push: nothing in the bench pulls its fixtures, and pushing four multi-GB images would take longer than the rest of the run; the push figure pushes the slim image instead.');
-    notes.push('The host has 2 CPUs and was shared with other work during the run (other engineers\' tests), so single-run wall times carry that noise; memory and byte figures do not.');
+    notes.push(`The host has ${os.cpus().length} CPUs; single-run wall times carry its noise (anything else running at the time adds to it); memory and byte figures do not.`);
     process.stdout.write(table(figures(results)));
     await writeAtomic(path.join(outDir, 'results.json'), JSON.stringify({ ...results, notes }, null, 2) + '\n');
     await writeAtomic(path.join(outDir, 'RESULTS.md'), renderMarkdown(results, notes));
