@@ -48,7 +48,9 @@ apt_install() {
 ensure_world_tools() {
   local need=()
   command -v curl >/dev/null || need+=(curl)
-  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  # mmdebstrap only recommends gpg; the archive keyring verifies the bookworm mirror it reads
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap gpg)
+  [[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] || need+=(debian-archive-keyring)
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v dpkg-deb >/dev/null || need+=(dpkg)
@@ -57,6 +59,11 @@ ensure_world_tools() {
   [[ $(id -u) -eq 0 ]] || die "the test world needs: ${need[*]} (Debian packages); run \`sudo npm run engine\` or install them"
   command -v apt-get >/dev/null || die "the test world needs: ${need[*]}, and there is no apt-get here"
   apt_install "${need[@]}"
+}
+
+# pgrep is in procps, which minimal images lack; /proc/*/comm says the same.
+dockerd_running() {
+  if command -v pgrep >/dev/null; then pgrep -x dockerd >/dev/null; else grep -qsx dockerd /proc/[0-9]*/comm; fi
 }
 
 main() {
@@ -72,7 +79,7 @@ main() {
   fi
   command -v apt-get >/dev/null || die "no Docker engine answers and there is no apt-get to install docker.io; install Docker by hand"
   command -v dockerd >/dev/null || apt_install docker.io
-  if pgrep -x dockerd >/dev/null; then
+  if dockerd_running; then
     say "dockerd is running but not answering yet; waiting"
   else
     say "starting dockerd --bridge=none --iptables=false (log: $DOCKERD_LOG)"
