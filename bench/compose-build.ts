@@ -13,10 +13,29 @@ export interface ComposeBuild {
   warmS: number;
 }
 
-export async function benchComposeBuild(world: World, full: string, min: string, backends: string[], output: string): Promise<ComposeBuild> {
+export async function benchComposeBuild(
+  world: World,
+  full: string,
+  min: string,
+  backends: string[],
+  output: string,
+): Promise<ComposeBuild> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-compose-'));
-  const args = ['compose', '--skip-pull', '--image', `full=${full}`, '--image', `min=${min}`, ...backends.flatMap((b) => ['--backend', b]),
-    '--output-name', output, '--work-dir', dir, ...worldComposeFlags(world), '-q'];
+  const args = [
+    'compose',
+    '--skip-pull',
+    '--image',
+    `full=${full}`,
+    '--image',
+    `min=${min}`,
+    ...backends.flatMap((b) => ['--backend', b]),
+    '--output-name',
+    output,
+    '--work-dir',
+    dir,
+    ...worldComposeFlags(world),
+    '-q',
+  ];
   try {
     log(`compose ${output} (${backends.join(', ')}): cold`);
     const cold = await tslim([...args, '--no-cache'], { keepStdout: false });

@@ -17,9 +17,23 @@ export interface DryRun {
   byHandS: number;
 }
 
-export async function benchDryRun(full: string, min: string, version: string, backends: string[], rounds = 3): Promise<DryRun> {
+export async function benchDryRun(
+  full: string,
+  min: string,
+  version: string,
+  backends: string[],
+  rounds = 3,
+): Promise<DryRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-dry-'));
-  const common = ['compose', '--dry-run', '--version', version, ...backends.flatMap((b) => ['--backend', b]), '--output', path.join(dir, 'Dockerfile')];
+  const common = [
+    'compose',
+    '--dry-run',
+    '--version',
+    version,
+    ...backends.flatMap((b) => ['--backend', b]),
+    '--output',
+    path.join(dir, 'Dockerfile'),
+  ];
   const engine: number[] = [];
   const offline: number[] = [];
   const byHand: number[] = [];
@@ -30,13 +44,25 @@ export async function benchDryRun(full: string, min: string, version: string, ba
       const started = process.hrtime.bigint();
       await docker(['inspect', full, min]);
       await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'cat', full, '/etc/os-release']);
-      await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', full, '-c', 'du -sb /opt/tritonserver/backends/* /opt/tritonserver/repoagents/* /opt/tritonserver/caches/*']);
+      await docker([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'sh',
+        full,
+        '-c',
+        'du -sb /opt/tritonserver/backends/* /opt/tritonserver/repoagents/* /opt/tritonserver/caches/*',
+      ]);
       byHand.push(Number(process.hrtime.bigint() - started) / 1e9);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   const result = { rounds, engineS: median(engine), offlineS: median(offline), byHandS: median(byHand) };
-  log(`dry-run: engine ${result.engineS.toFixed(2)} s, offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s`);
+  log(
+    `dry-run: engine ${result.engineS.toFixed(2)} s, offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s`,
+  );
   return result;
 }

@@ -2,7 +2,12 @@
 import { figures, markdownTable, type Results } from './results.js';
 
 export function renderMarkdown(r: Results, notes: string[]): string {
-  const w = r.world.map((x) => `\`${x.name}\` at scale ${x.scale}${x.coldS === undefined ? '' : ` (cold ${x.coldS.toFixed(1)} s)`}, warm ${x.warmS.toFixed(1)} s`).join('; ');
+  const w = r.world
+    .map(
+      (x) =>
+        `\`${x.name}\` at scale ${x.scale}${x.coldS === undefined ? '' : ` (cold ${x.coldS.toFixed(1)} s)`}, warm ${x.warmS.toFixed(1)} s`,
+    )
+    .join('; ');
   return `# Benchmarks: results of one run
 
 Written by \`npm run bench\` (bench/run.ts) on ${r.date}; the same numbers are in bench/results.json.

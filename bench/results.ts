@@ -34,20 +34,66 @@ const x = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 export function figures(r: Results): Figure[] {
   const rows: Figure[] = [];
   const big = r.world.find((w) => w.coldS !== undefined);
-  if (big?.coldS !== undefined) rows.push({ figure: `world build, scale ${big.scale} (cold vs warm)`, tslim: s(big.coldS), baseline: s(big.warmS), ratio: x(big.coldS, big.warmS) });
-  rows.push({ figure: 'compose --dry-run, engine (vs by hand)', tslim: s(r.dryRun.engineS), baseline: s(r.dryRun.byHandS), ratio: x(r.dryRun.engineS, r.dryRun.byHandS) });
-  rows.push({ figure: 'compose --dry-run --offline (vs by hand)', tslim: s(r.dryRun.offlineS), baseline: s(r.dryRun.byHandS), ratio: x(r.dryRun.offlineS, r.dryRun.byHandS) });
+  if (big?.coldS !== undefined)
+    rows.push({
+      figure: `world build, scale ${big.scale} (cold vs warm)`,
+      tslim: s(big.coldS),
+      baseline: s(big.warmS),
+      ratio: x(big.coldS, big.warmS),
+    });
+  rows.push({
+    figure: 'compose --dry-run, engine (vs by hand)',
+    tslim: s(r.dryRun.engineS),
+    baseline: s(r.dryRun.byHandS),
+    ratio: x(r.dryRun.engineS, r.dryRun.byHandS),
+  });
+  rows.push({
+    figure: 'compose --dry-run --offline (vs by hand)',
+    tslim: s(r.dryRun.offlineS),
+    baseline: s(r.dryRun.byHandS),
+    ratio: x(r.dryRun.offlineS, r.dryRun.byHandS),
+  });
   for (const i of r.inspect) {
-    rows.push({ figure: `inspect wall, payload ${gb(i.payloadBytes)} (vs du -sb in a container)`, tslim: s(i.inspectS), baseline: s(i.duS), ratio: x(i.inspectS, i.duS) });
+    rows.push({
+      figure: `inspect wall, payload ${gb(i.payloadBytes)} (vs du -sb in a container)`,
+      tslim: s(i.inspectS),
+      baseline: s(i.duS),
+      ratio: x(i.inspectS, i.duS),
+    });
   }
   const [a, b] = [...r.inspect].sort((p, q) => p.payloadBytes - q.payloadBytes);
   if (a && b) {
-    rows.push({ figure: `inspect peak RSS, payload ${gb(b.payloadBytes)} vs ${gb(a.payloadBytes)}`, tslim: mib(b.inspectPeakRssKiB), baseline: mib(a.inspectPeakRssKiB), ratio: x(b.inspectPeakRssKiB, a.inspectPeakRssKiB) + ` (payload ${x(b.payloadBytes, a.payloadBytes)})` });
+    rows.push({
+      figure: `inspect peak RSS, payload ${gb(b.payloadBytes)} vs ${gb(a.payloadBytes)}`,
+      tslim: mib(b.inspectPeakRssKiB),
+      baseline: mib(a.inspectPeakRssKiB),
+      ratio: x(b.inspectPeakRssKiB, a.inspectPeakRssKiB) + ` (payload ${x(b.payloadBytes, a.payloadBytes)})`,
+    });
   }
-  rows.push({ figure: 'compose build, cold (--no-cache) vs warm', tslim: s(r.compose.coldS), baseline: s(r.compose.warmS), ratio: x(r.compose.coldS, r.compose.warmS) });
-  rows.push({ figure: 'slim size vs ideal (min + kept payload + deps)', tslim: gb(r.slim.slimBytes), baseline: gb(r.slim.idealBytes), ratio: x(r.slim.slimBytes, r.slim.idealBytes) });
-  rows.push({ figure: `wasted bytes in slim layers, ${r.slim.wasted.wastedFiles} files (vs slim size)`, tslim: `${(r.slim.wasted.wastedBytes / 1e6).toFixed(1)} MB`, baseline: gb(r.slim.slimBytes), ratio: `${((100 * r.slim.wasted.wastedBytes) / r.slim.slimBytes).toFixed(2)} %` });
-  rows.push({ figure: `push ${gb(r.push.imageBytes)} (tslim vs docker push)`, tslim: s(r.push.tslimS), baseline: s(r.push.dockerS), ratio: x(r.push.tslimS, r.push.dockerS) });
+  rows.push({
+    figure: 'compose build, cold (--no-cache) vs warm',
+    tslim: s(r.compose.coldS),
+    baseline: s(r.compose.warmS),
+    ratio: x(r.compose.coldS, r.compose.warmS),
+  });
+  rows.push({
+    figure: 'slim size vs ideal (min + kept payload + deps)',
+    tslim: gb(r.slim.slimBytes),
+    baseline: gb(r.slim.idealBytes),
+    ratio: x(r.slim.slimBytes, r.slim.idealBytes),
+  });
+  rows.push({
+    figure: `wasted bytes in slim layers, ${r.slim.wasted.wastedFiles} files (vs slim size)`,
+    tslim: `${(r.slim.wasted.wastedBytes / 1e6).toFixed(1)} MB`,
+    baseline: gb(r.slim.slimBytes),
+    ratio: `${((100 * r.slim.wasted.wastedBytes) / r.slim.slimBytes).toFixed(2)} %`,
+  });
+  rows.push({
+    figure: `push ${gb(r.push.imageBytes)} (tslim vs docker push)`,
+    tslim: s(r.push.tslimS),
+    baseline: s(r.push.dockerS),
+    ratio: x(r.push.tslimS, r.push.dockerS),
+  });
   return rows;
 }
 
@@ -55,10 +101,17 @@ export function table(rows: Figure[]): string {
   const head: Figure = { figure: 'figure', tslim: 'measured', baseline: 'baseline', ratio: 'ratio' };
   const all = [head, ...rows];
   const w = (k: keyof Figure): number => Math.max(...all.map((r) => r[k].length));
-  const line = (r: Figure): string => `${r.figure.padEnd(w('figure'))}  ${r.tslim.padStart(w('tslim'))}  ${r.baseline.padStart(w('baseline'))}  ${r.ratio}`;
+  const line = (r: Figure): string =>
+    `${r.figure.padEnd(w('figure'))}  ${r.tslim.padStart(w('tslim'))}  ${r.baseline.padStart(w('baseline'))}  ${r.ratio}`;
   return all.map(line).join('\n') + '\n';
 }
 
 export function markdownTable(rows: Figure[]): string {
-  return ['| figure | measured | baseline | ratio |', '|---|---:|---:|---:|', ...rows.map((r) => `| ${r.figure} | ${r.tslim} | ${r.baseline} | ${r.ratio} |`)].join('\n') + '\n';
+  return (
+    [
+      '| figure | measured | baseline | ratio |',
+      '|---|---:|---:|---:|',
+      ...rows.map((r) => `| ${r.figure} | ${r.tslim} | ${r.baseline} | ${r.ratio} |`),
+    ].join('\n') + '\n'
+  );
 }

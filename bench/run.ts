@@ -31,7 +31,12 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: { scale: { type: 'string', default: '1' }, 'small-scale': { type: 'string', default: '0.25' }, keep: { type: 'boolean' }, out: { type: 'string' } },
+    options: {
+      scale: { type: 'string', default: '1' },
+      'small-scale': { type: 'string', default: '0.25' },
+      keep: { type: 'boolean' },
+      out: { type: 'string' },
+    },
   });
   const scale = Number(values.scale);
   const small = Number(values['small-scale']);
@@ -46,7 +51,10 @@ async function main(): Promise<void> {
     const big = await buildWorld('bench', scale, true);
     const little = await buildWorld('bench-small', small, false);
     const rel = big.world.releases[RELEASE]!;
-    const payload = (w: typeof big): number => Object.values(w.world.releases[RELEASE]!.payload).flatMap((k) => Object.values(k)).reduce((a, b) => a + b, 0);
+    const payload = (w: typeof big): number =>
+      Object.values(w.world.releases[RELEASE]!.payload)
+        .flatMap((k) => Object.values(k))
+        .reduce((a, b) => a + b, 0);
 
     const dryRun = await benchDryRun(rel.full, rel.min, RELEASE, KEEP_BACKENDS);
     const inspect = [];
@@ -64,7 +72,12 @@ async function main(): Promise<void> {
     const results: Results = {
       schema: 'tslim.bench/v1',
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? '?',
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        kernel: os.release(),
+      },
       versions: {
         tslim: pkg.version,
         commit: git(['rev-parse', '--short', 'HEAD']) + dirty,
@@ -73,12 +86,25 @@ async function main(): Promise<void> {
         dockerClient: (await docker(['version', '--format', '{{.Client.Version}}'])).stdout.trim(),
       },
       release: RELEASE,
-      world: [big, little].map(({ name, scale: sc, coldS, warmS }) => ({ name, scale: sc, ...(coldS === undefined ? {} : { coldS }), warmS })),
-      dryRun, inspect, compose, slim, push,
+      world: [big, little].map(({ name, scale: sc, coldS, warmS }) => ({
+        name,
+        scale: sc,
+        ...(coldS === undefined ? {} : { coldS }),
+        warmS,
+      })),
+      dryRun,
+      inspect,
+      compose,
+      slim,
+      push,
     };
     notes.push(`Total bench run ${((Date.now() - started) / 60000).toFixed(1)} min.`);
-    notes.push('The bench world is built with --skip-push: nothing in the bench pulls its fixtures, and pushing four multi-GB images would take longer than the rest of the run; the push figure pushes the slim image instead.');
-    notes.push(`The host has ${os.cpus().length} CPUs; single-run wall times carry its noise (anything else running at the time adds to it); memory and byte figures do not.`);
+    notes.push(
+      'The bench world is built with --skip-push: nothing in the bench pulls its fixtures, and pushing four multi-GB images would take longer than the rest of the run; the push figure pushes the slim image instead.',
+    );
+    notes.push(
+      `The host has ${os.cpus().length} CPUs; single-run wall times carry its noise (anything else running at the time adds to it); memory and byte figures do not.`,
+    );
     process.stdout.write(table(figures(results)));
     await writeAtomic(path.join(outDir, 'results.json'), JSON.stringify({ ...results, notes }, null, 2) + '\n');
     await writeAtomic(path.join(outDir, 'RESULTS.md'), renderMarkdown(results, notes));
@@ -88,7 +114,9 @@ async function main(): Promise<void> {
       log('removing the bench images (--keep keeps them)');
       await removeImages([SLIM]);
       for (const name of ['bench', 'bench-small']) {
-        const images = (await worldImages(name)).sort((a, b) => Number(a.endsWith('-min')) - Number(b.endsWith('-min')));
+        const images = (await worldImages(name)).sort(
+          (a, b) => Number(a.endsWith('-min')) - Number(b.endsWith('-min')),
+        );
         await removeImages(images);
       }
     }

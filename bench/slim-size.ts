@@ -28,11 +28,15 @@ export async function benchSlimSize(full: string, slim: string, min: string): Pr
   const out = await tslim(['report', full, slim, '--min', min, '--json', '--no-registry']);
   const { report } = JSON.parse(out.stdout) as ReportJson;
   if (!report.ideal) throw new Error('tslim report gave no ideal size');
-  const layers = JSON.parse((await docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', slim])).stdout) as string[];
+  const layers = JSON.parse(
+    (await docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', slim])).stdout,
+  ) as string[];
   const started = process.hrtime.bigint();
   const wasted = await imageWastedBytes(slim, layers);
   const wastedS = Number(process.hrtime.bigint() - started) / 1e9;
-  log(`slim ${report.slim.bytes} B, ideal ${report.ideal.bytes} B, wasted ${wasted.wastedBytes} B in ${wasted.wastedFiles} files (${wastedS.toFixed(1)} s)`);
+  log(
+    `slim ${report.slim.bytes} B, ideal ${report.ideal.bytes} B, wasted ${wasted.wastedBytes} B in ${wasted.wastedFiles} files (${wastedS.toFixed(1)} s)`,
+  );
   return {
     fullBytes: report.full.bytes,
     slimBytes: report.slim.bytes,

@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 
-export type LayerEntry = { path: string; size: number; kind: 'file' } | { path: string; kind: 'dir' | 'other' | 'whiteout' | 'opaque' };
+export type LayerEntry =
+  { path: string; size: number; kind: 'file' } | { path: string; kind: 'dir' | 'other' | 'whiteout' | 'opaque' };
 
 export interface Wasted {
   /** Sum of regular-file bytes over all layers. */
@@ -48,7 +49,9 @@ export function countWasted(layers: LayerEntry[][]): Wasted {
     for (const e of layer) {
       if (e.kind === 'opaque') dropUnder(norm(path.posix.dirname(e.path)));
       if (e.kind === 'whiteout') {
-        const target = norm(path.posix.join(path.posix.dirname(e.path), path.posix.basename(e.path).slice('.wh.'.length)));
+        const target = norm(
+          path.posix.join(path.posix.dirname(e.path), path.posix.basename(e.path).slice('.wh.'.length)),
+        );
         drop(target);
         dropUnder(target);
       }
@@ -105,10 +108,13 @@ export async function imageWastedBytes(image: string, diffIds: string[]): Promis
   outer.on('entry', (header, body, next) => {
     // Engine 20.10's save format: <v1 id>/layer.tar per layer.
     if (header.name.endsWith('/layer.tar')) {
-      readLayer(body as unknown as Readable).then((layer) => {
-        byDiff.set(layer.diffId, layer.entries);
-        next();
-      }, (error: unknown) => outer.destroy(error as Error));
+      readLayer(body as unknown as Readable).then(
+        (layer) => {
+          byDiff.set(layer.diffId, layer.entries);
+          next();
+        },
+        (error: unknown) => outer.destroy(error as Error),
+      );
     } else {
       body.on('end', next);
       body.resume();
@@ -120,7 +126,9 @@ export async function imageWastedBytes(image: string, diffIds: string[]): Promis
     save.on('error', reject);
     save.stdout.pipe(outer);
   });
-  const code = await new Promise<number | null>((resolve) => (save.exitCode !== null ? resolve(save.exitCode) : save.on('close', resolve)));
+  const code = await new Promise<number | null>((resolve) =>
+    save.exitCode !== null ? resolve(save.exitCode) : save.on('close', resolve),
+  );
   if (code !== 0) throw new Error(`docker save ${image} exited ${code}`);
   const layers = diffIds.map((id) => {
     const entries = byDiff.get(id);

@@ -16,7 +16,16 @@ const viteNode = path.join(repoRoot, 'node_modules', '.bin', 'vite-node');
 
 async function up(name: string, scale: number): Promise<{ wallS: number; world: World }> {
   // Without pushing: the bench never pulls its fixtures, and pushing 4 multi-GB images would dominate the run.
-  const r = await run(viteNode, [path.join(repoRoot, 'test/world/cli.ts'), '--', 'up', '--name', name, '--scale', String(scale), '--skip-push']);
+  const r = await run(viteNode, [
+    path.join(repoRoot, 'test/world/cli.ts'),
+    '--',
+    'up',
+    '--name',
+    name,
+    '--scale',
+    String(scale),
+    '--skip-push',
+  ]);
   const line = r.stdout.trim().split('\n').pop() ?? '';
   return { wallS: r.wallS, world: JSON.parse(line) as World };
 }

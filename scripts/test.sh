@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent typecheck
+npm run --silent lint
 npm run --silent build
 bash scripts/engine.sh
 # The world prints one JSON line (kept in .world/world.json); progress stays on stderr.

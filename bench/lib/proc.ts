@@ -26,16 +26,22 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
   const timeFile = dir ? path.join(dir, 'time') : undefined;
   const [file, argv] = timeFile ? ['/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args]] : [cmd, args];
   const started = process.hrtime.bigint();
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(file, argv, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { if (options.keepStdout !== false) out.push(d); });
-    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stdout: Buffer.concat(out).toString(), stderr: err }));
-    child.stdin.end(options.stdin ?? '');
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(file, argv, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        if (options.keepStdout !== false) out.push(d);
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err = (err + d.toString()).slice(-4000);
+      });
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stdout: Buffer.concat(out).toString(), stderr: err }));
+      child.stdin.end(options.stdin ?? '');
+    },
+  );
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   let maxRssKiB: number | undefined;
   if (timeFile && dir) {

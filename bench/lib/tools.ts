@@ -17,7 +17,16 @@ export function docker(args: string[], options: RunOptions = {}): Promise<Measur
 
 /** compose flags that point at the world's apt/pip/CUDA stand-ins (as test/engine/compose-helpers.ts). */
 export function worldComposeFlags(world: World): string[] {
-  return ['--registry-mirror', world.mirror, '--cuda-repo', world.apt.cudaRepo, '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost];
+  return [
+    '--registry-mirror',
+    world.mirror,
+    '--cuda-repo',
+    world.apt.cudaRepo,
+    '--pip-index-url',
+    world.pypi.url,
+    '--pip-trusted-host',
+    world.pypi.trustedHost,
+  ];
 }
 
 export async function removeImages(refs: string[]): Promise<void> {

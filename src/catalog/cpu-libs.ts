@@ -27,15 +27,36 @@ export function cpuLibs(triton: string, backends: readonly string[], arch: 'x86_
   const libsArch = arch;
   const cudaArch = arch === 'aarch64' ? 'sbsa' : 'x86_64';
   const target = `/usr/local/cuda/targets/${cudaArch}-linux/lib`;
-  const ncclCopy = { from: `/usr/lib/${libsArch}-linux-gnu/libnccl.so.2`, to: `/usr/lib/${libsArch}-linux-gnu/libnccl.so.2` };
+  const ncclCopy = {
+    from: `/usr/lib/${libsArch}-linux-gnu/libnccl.so.2`,
+    to: `/usr/lib/${libsArch}-linux-gnu/libnccl.so.2`,
+  };
   if (!pytorch) return { dirs: [], copies: [ncclCopy], apt: [], pip: [], libraryPath: '' };
 
   const cuda13 = inRange(triton, 'cpuCuda13');
   const stubs = cuda13
-    ? [['libcusparse', 12], ['libcusolver', 12], ['libcurand', 10], ['libcufft', 12], ['libcublas', 13], ['libcublasLt', 13]]
-    : [['libcusparse', 12], ['libcusolver', 11], ['libcurand', 10], ['libcufft', 11], ['libcublas', 12], ['libcublasLt', 12], ['libcublasLt', 11]];
+    ? [
+        ['libcusparse', 12],
+        ['libcusolver', 12],
+        ['libcurand', 10],
+        ['libcufft', 12],
+        ['libcublas', 13],
+        ['libcublasLt', 13],
+      ]
+    : [
+        ['libcusparse', 12],
+        ['libcusolver', 11],
+        ['libcurand', 10],
+        ['libcufft', 11],
+        ['libcublas', 12],
+        ['libcublasLt', 12],
+        ['libcublasLt', 11],
+      ];
   const stubDir = '/usr/local/cuda/lib64/stubs';
-  const copies: LibCopy[] = stubs.map(([name, so]) => ({ from: `${stubDir}/${name}.so`, to: `${stubDir}/${name}.so.${so}` }));
+  const copies: LibCopy[] = stubs.map(([name, so]) => ({
+    from: `${stubDir}/${name}.so`,
+    to: `${stubDir}/${name}.so.${so}`,
+  }));
 
   const runtimeDir = inRange(triton, 'cpuCuda121Dir')
     ? `/usr/local/cuda-12.1/targets/${cudaArch}-linux/lib`
@@ -43,8 +64,20 @@ export function cpuLibs(triton: string, backends: readonly string[], arch: 'x86_
       ? `/usr/local/cuda-12.2/targets/${cudaArch}-linux/lib`
       : '/usr/local/cuda/lib64';
   const runtime = cuda13
-    ? ['libcudart.so.13', 'libcupti.so.13', 'libnvJitLink.so.13', 'libcufile.so.0', 'libnvrtc.so.13', 'libcusparseLt.so.0']
-    : ['libcudart.so.12', 'libcupti.so.12', ...(inRange(triton, 'cpuNvToolsExt') ? ['libnvToolsExt.so.1'] : []), 'libnvJitLink.so.12'];
+    ? [
+        'libcudart.so.13',
+        'libcupti.so.13',
+        'libnvJitLink.so.13',
+        'libcufile.so.0',
+        'libnvrtc.so.13',
+        'libcusparseLt.so.0',
+      ]
+    : [
+        'libcudart.so.12',
+        'libcupti.so.12',
+        ...(inRange(triton, 'cpuNvToolsExt') ? ['libnvToolsExt.so.1'] : []),
+        'libnvJitLink.so.12',
+      ];
   if (inRange(triton, 'cpuNvshmemHost')) runtime.push('libnvshmem_host.so.3');
   for (const lib of runtime) copies.push({ from: `${runtimeDir}/${lib}`, to: `${target}/${lib}` });
 

@@ -64,6 +64,9 @@ export function boundaries(): string[] {
 
 /** A short name for the recipe generation that applies, e.g. `apt-2.61`. */
 export function variantName(family: string, triton: string): string {
-  const at = boundaries().filter((b) => semver.lte(b, triton)).at(-1) ?? '2.34.0';
+  const at =
+    boundaries()
+      .filter((b) => semver.lte(b, triton))
+      .at(-1) ?? '2.34.0';
   return `${family}-${semver.major(at)}.${semver.minor(at)}`;
 }

@@ -48,7 +48,17 @@ export interface RecipeInput {
 }
 
 function aptPackages(v: string, backends: readonly string[], arch: Arch): string[] {
-  const list = ['curl', 'dirmngr', 'git', 'gperf', 'libb64-0d', 'libcurl4-openssl-dev', 'libgoogle-perftools-dev', 'libjemalloc-dev', 'libnuma-dev'];
+  const list = [
+    'curl',
+    'dirmngr',
+    'git',
+    'gperf',
+    'libb64-0d',
+    'libcurl4-openssl-dev',
+    'libgoogle-perftools-dev',
+    'libjemalloc-dev',
+    'libnuma-dev',
+  ];
   if (inRange(v, 'aptClangWget')) list.push('clang', 'wget');
   if (inRange(v, 'libre2')) list.push('libre2-9');
   if (inRange(v, 'softwareProperties')) list.push('software-properties-common');
@@ -61,14 +71,33 @@ function aptPackages(v: string, backends: readonly string[], arch: Arch): string
 }
 
 function dnfPackages(): string[] {
-  return ['git', 'gperf', 're2-devel', 'openssl-devel', 'libtool', 'libcurl-devel', 'libb64-devel', 'gperftools-devel', 'patchelf', 'wget', 'numactl-devel'].sort();
+  return [
+    'git',
+    'gperf',
+    're2-devel',
+    'openssl-devel',
+    'libtool',
+    'libcurl-devel',
+    'libb64-devel',
+    'gperftools-devel',
+    'patchelf',
+    'wget',
+    'numactl-devel',
+  ].sort();
 }
 
 function pythonStep(v: string, family: Family): PythonStep {
   const numpy = inRange(v, 'pythonNumpyLt2') ? 'numpy<2' : 'numpy';
-  const packages = family === 'dnf'
-    ? ['python3', 'python3-pip', 'libarchive-devel', 'openssl-devel', 'readline-devel']
-    : ['python3', 'libarchive-dev', 'python3-pip', 'libpython3-dev', ...(inRange(v, 'pythonAptWheelSetuptools') ? ['python3-wheel', 'python3-setuptools'] : [])];
+  const packages =
+    family === 'dnf'
+      ? ['python3', 'python3-pip', 'libarchive-devel', 'openssl-devel', 'readline-devel']
+      : [
+          'python3',
+          'libarchive-dev',
+          'python3-pip',
+          'libpython3-dev',
+          ...(inRange(v, 'pythonAptWheelSetuptools') ? ['python3-wheel', 'python3-setuptools'] : []),
+        ];
   let pipCalls: string[][];
   if (inRange(v, 'pythonSplitPipCalls')) pipCalls = [['wheel', 'setuptools'], [numpy]];
   else if (inRange(v, 'pythonAptWheelSetuptools') && family === 'apt') pipCalls = [[numpy, 'virtualenv']];
@@ -104,10 +133,14 @@ export function recipeFor(input: RecipeInput): Recipe {
     trtllmLegacyInstall: has('tensorrtllm') && inRange(v, 'trtllmLegacyInstall'),
     cudaToolPaths: (has('tensorrtllm') || has('vllm')) && inRange(v, 'cudaToolPaths'),
     vllm: vllm
-      ? { packages: [...(inRange(v, 'vllmTorch201') ? ['torch==2.0.1'] : []), `vllm==${input.vllmVersion}`], torchLibraryPath: inRange(v, 'vllmTorchLibraryPath') }
+      ? {
+          packages: [...(inRange(v, 'vllmTorch201') ? ['torch==2.0.1'] : []), `vllm==${input.vllmVersion}`],
+          torchLibraryPath: inRange(v, 'vllmTorchLibraryPath'),
+        }
       : undefined,
     daliPythonPath: has('dali') && inRange(v, 'daliPythonPath'),
-    nvshmem: family === 'apt' && inRange(v, 'nvshmemApt') && !(has('tensorrtllm') && inRange(v, 'nvshmemAptUnlessTrtllm')),
+    nvshmem:
+      family === 'apt' && inRange(v, 'nvshmemApt') && !(has('tensorrtllm') && inRange(v, 'nvshmemAptUnlessTrtllm')),
     gpuMinStage: !gpu && (has('pytorch') || (has('tensorflow') && inRange(v, 'tensorflowNeedsGpuMin'))),
     cpuLibs: gpu ? undefined : cpuLibs(v, backends, arch),
   };

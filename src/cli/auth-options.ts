@@ -19,11 +19,17 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw usageError('--password-stdin needs the password piped on stdin');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Credentials for a registry in docker's order; the password is registered as a secret. */
-export async function loadAuth(registry: string, options: AuthOptions, ctx: CliContext): Promise<RegistryAuth | undefined> {
+export async function loadAuth(
+  registry: string,
+  options: AuthOptions,
+  ctx: CliContext,
+): Promise<RegistryAuth | undefined> {
   const password = options.passwordStdin ? await readStdin() : undefined;
   const auth = await resolveAuth(registry, {
     ...(options.username !== undefined ? { username: options.username } : {}),

@@ -34,9 +34,16 @@ export interface AfterBuildFlags extends AuthOptions {
 
 export function addAfterBuildOptions(cmd: Command): Command {
   cmd
-    .option('--verify', 'after the build, start the image and check every kept backend (tslim verify); a failure fails compose and blocks --push')
-    .addOption(new Option('--gpus <spec>', 'with --verify: GPUs for the server (all, none, N, device=ID,...)').default('all'))
-    .addOption(new Option('--gpu-driver <driver>', 'with --verify: nvidia or cdi').choices(['nvidia', 'cdi']).default('nvidia'))
+    .option(
+      '--verify',
+      'after the build, start the image and check every kept backend (tslim verify); a failure fails compose and blocks --push',
+    )
+    .addOption(
+      new Option('--gpus <spec>', 'with --verify: GPUs for the server (all, none, N, device=ID,...)').default('all'),
+    )
+    .addOption(
+      new Option('--gpu-driver <driver>', 'with --verify: nvidia or cdi').choices(['nvidia', 'cdi']).default('nvidia'),
+    )
     .option('--trt-builder <image|path>', 'with --verify: trtexec image or path (default: the full image)')
     .option('--trt-plan <file>', 'with --verify: a TensorRT plan built for the target GPU')
     .option('--soak', 'with --verify: also run the GPU-memory soak')
@@ -44,7 +51,13 @@ export function addAfterBuildOptions(cmd: Command): Command {
     .option('--force', 'with --push: overwrite REF when it points at another image')
     .option('--harbor', 'with --push: check the Harbor project exists first')
     .option('--insecure', 'with --push: plain HTTP to the registry (loopback registries always are)')
-    .addOption(new Option('--report [format]', 'size report full vs slim after the build').choices(['table', 'json', 'markdown']))
+    .addOption(
+      new Option('--report [format]', 'size report full vs slim after the build').choices([
+        'table',
+        'json',
+        'markdown',
+      ]),
+    )
     .option('--html <file>', 'with --report: also write an HTML report with an SVG chart')
     .option('--max-size <size>', 'with --report: fail (exit 13) when the slim image is larger, e.g. 8GB')
     .option('--min-saved <limit>', 'with --report: fail (exit 13) when less was saved, e.g. 30%');
@@ -61,7 +74,8 @@ export interface AfterBuildChecked {
 export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterBuildChecked {
   const wanted = flags.verify || flags.push !== undefined || flags.report !== undefined;
   if (dryRun && wanted) throw usageError('--verify, --push and --report need a build: drop --dry-run');
-  if (!flags.report && (flags.html || flags.maxSize || flags.minSaved)) throw usageError('--html, --max-size and --min-saved go with --report');
+  if (!flags.report && (flags.html || flags.maxSize || flags.minSaved))
+    throw usageError('--html, --max-size and --min-saved go with --report');
   if (flags.push !== undefined) parseImageRef(flags.push);
   const verify = flags.verify
     ? toVerifyOptions({
@@ -77,7 +91,8 @@ export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterB
         timeout: '180',
       } satisfies VerifyCliOptions)
     : undefined;
-  const format: ReportFormat = flags.report === true || flags.report === undefined ? 'table' : (flags.report as ReportFormat);
+  const format: ReportFormat =
+    flags.report === true || flags.report === undefined ? 'table' : (flags.report as ReportFormat);
   return {
     ...(verify ? { verify } : {}),
     ...(flags.push !== undefined ? { push: flags.push } : {}),
@@ -105,7 +120,13 @@ export async function afterBuild(
   const result: AfterBuildResult = { exitCode: 0 };
   if (checked.verify) {
     const options = { ...checked.verify, trtBuilder: checked.verify.trtBuilder ?? sources.full };
-    result.verify = await verifyImage(image.tag, options, { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal, runId: ctx.runId });
+    result.verify = await verifyImage(image.tag, options, {
+      engine,
+      log: ctx.log,
+      progress: ctx.progress,
+      signal: ctx.signal,
+      runId: ctx.runId,
+    });
     if (!ctx.json) process.stderr.write(formatReport(result.verify));
     const failure = verifyFailure(result.verify);
     if (failure) throw failure;
@@ -113,7 +134,14 @@ export async function afterBuild(
   if (checked.push) {
     const auth = await loadAuth(parseImageRef(checked.push).registry, flags, ctx);
     result.push = await pushImage(
-      { image: image.id, ref: checked.push, ...(auth ? { auth } : {}), force: flags.force === true, harbor: flags.harbor === true, insecure: flags.insecure === true },
+      {
+        image: image.id,
+        ref: checked.push,
+        ...(auth ? { auth } : {}),
+        force: flags.force === true,
+        harbor: flags.harbor === true,
+        insecure: flags.insecure === true,
+      },
       { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
     );
   }
@@ -121,8 +149,19 @@ export async function afterBuild(
     ctx.progress.start(`report ${image.tag}`);
     const pushed = result.push;
     const report = await buildReport(
-      { full: sources.full, slim: image.tag, min: sources.min, ...(pushed?.compressedBytes !== undefined ? { compressed: { slim: pushed.compressedBytes } } : {}) },
-      { engine, signal: ctx.signal, runId: ctx.runId, onStep: (t) => ctx.progress.update(t), compressedSize: (ref: string) => compressedSizeOf(ref, { signal: ctx.signal, log: ctx.log }) },
+      {
+        full: sources.full,
+        slim: image.tag,
+        min: sources.min,
+        ...(pushed?.compressedBytes !== undefined ? { compressed: { slim: pushed.compressedBytes } } : {}),
+      },
+      {
+        engine,
+        signal: ctx.signal,
+        runId: ctx.runId,
+        onStep: (t) => ctx.progress.update(t),
+        compressedSize: (ref: string) => compressedSizeOf(ref, { signal: ctx.signal, log: ctx.log }),
+      },
     );
     ctx.progress.succeed(`report ${image.tag}`);
     const thresholds = checkThresholds(report, checked.report.thresholds);

@@ -43,25 +43,31 @@ export const collect = (value: string, previous: string[] | undefined): string[]
 /** `--image full,REF` (compose.py) or `--image full=REF`. */
 export function parseImageFlag(value: string): [ImageRole, string] {
   const match = /^(full|min|gpu-min)[,=]([\s\S]+)$/.exec(value);
-  if (!match) throw usageError(`--image ${JSON.stringify(value)}: expected full,REF or full=REF (roles: full, min, gpu-min)`);
+  if (!match)
+    throw usageError(`--image ${JSON.stringify(value)}: expected full,REF or full=REF (roles: full, min, gpu-min)`);
   return [match[1] as ImageRole, checkSafe('imageRef', `--image ${match[1]}`, match[2]!)];
 }
 
 function parseBuildArg(value: string): [string, string] {
   const eq = value.indexOf('=');
   if (eq <= 0) throw usageError(`--build-arg ${JSON.stringify(value)}: expected NAME=VALUE`);
-  return [checkSafe('buildArgName', '--build-arg name', value.slice(0, eq)), checkSafe('buildArgValue', '--build-arg value', value.slice(eq + 1))];
+  return [
+    checkSafe('buildArgName', '--build-arg name', value.slice(0, eq)),
+    checkSafe('buildArgValue', '--build-arg value', value.slice(eq + 1)),
+  ];
 }
 
 function list(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.map(String) : [String(value)];
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  return items.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 }
 
 /** Profile values first, then flags over them; every value checked before it can reach a template. */
 export function toInputs(flags: ComposeFlags, profile: Profile | undefined): ComposeInputs {
   const o = profile?.overrides ?? {};
-  const str = (flag: string | undefined, key: string): string | undefined => flag ?? (typeof o[key] === 'string' ? (o[key] as string) : undefined);
+  const str = (flag: string | undefined, key: string): string | undefined =>
+    flag ?? (typeof o[key] === 'string' ? o[key] : undefined);
   const inputs = defaultInputs();
   const names = (flag: string[] | undefined, fromProfile: string[] | undefined, what: string): string[] =>
     [...new Set(flag ?? fromProfile ?? [])].map((n) => checkSafe('name', `--${what}`, n));
@@ -75,10 +81,14 @@ export function toInputs(flags: ComposeFlags, profile: Profile | undefined): Com
     const [role, ref] = parseImageFlag(value);
     inputs.images[role] = ref;
   }
-  const enableGpu = flags.enableGpu === undefined ? undefined : flags.enableGpu === true || String(flags.enableGpu).toLowerCase() === 'true';
+  const enableGpu =
+    flags.enableGpu === undefined
+      ? undefined
+      : flags.enableGpu === true || String(flags.enableGpu).toLowerCase() === 'true';
   inputs.gpu = flags.cpuOnly ? false : (enableGpu ?? (o.cpuOnly === true ? false : true));
   inputs.registryMirrors = (flags.registryMirror ?? list(o.registryMirror) ?? []).map(parseRegistryMirror);
-  const url = (value: string | undefined, what: string): string | undefined => (value === undefined ? undefined : checkSafe('url', what, value.replace(/\/+$/, '')));
+  const url = (value: string | undefined, what: string): string | undefined =>
+    value === undefined ? undefined : checkSafe('url', what, value.replace(/\/+$/, ''));
   inputs.aptMirror = url(str(flags.aptMirror, 'aptMirror'), '--apt-mirror');
   inputs.pipIndexUrl = url(str(flags.pipIndexUrl, 'pipIndexUrl'), '--pip-index-url');
   const host = str(flags.pipTrustedHost, 'pipTrustedHost');
@@ -94,7 +104,8 @@ export function toInputs(flags: ComposeFlags, profile: Profile | undefined): Com
   if (flags.httpsProxy !== undefined) inputs.proxy.https = checkProxy('--https-proxy', flags.httpsProxy);
   if (typeof flags.proxy === 'string') inputs.proxy.no = checkProxy('--no-proxy', flags.proxy);
   const network = flags.network ?? str(undefined, 'network');
-  if (network !== undefined && network !== 'host' && network !== 'default') throw usageError(`--network ${JSON.stringify(network)}: expected host or default`);
+  if (network !== undefined && network !== 'host' && network !== 'default')
+    throw usageError(`--network ${JSON.stringify(network)}: expected host or default`);
   inputs.network = network ?? 'host';
   inputs.pull = flags.pull === true;
   inputs.noCache = flags.noBuildCache === true;

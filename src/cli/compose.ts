@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadProfile } from '../compose/profiles.js';
 import { resultJson, runCompose } from '../compose/run.js';
@@ -23,7 +23,8 @@ interface Options extends ComposeFlags, CommonOptions, AfterBuildFlags {
 async function composeAction(options: Options, ctx: CliContext): Promise<number> {
   const profile = options.profile ? await loadProfile(options.profile) : undefined;
   const inputs = toInputs(options, profile);
-  for (const secret of Object.values(inputs.proxy)) if (secret) ctx.addSecret(secret);
+  const { http, https, no } = inputs.proxy;
+  for (const secret of [http, https, no]) if (secret) ctx.addSecret(secret);
   const after = checkAfterBuild(options, options.dryRun === true);
   const result = await runCompose(inputs, {
     engine: ctx.engine,
@@ -57,13 +58,19 @@ export function registerCompose(program: Command): void {
   registerProfiles(program);
   const cmd = program
     .command('compose')
-    .description("Compose a slim Triton image from the full image's backends onto the -min base (compose.py's flags work).")
+    .description(
+      "Compose a slim Triton image from the full image's backends onto the -min base (compose.py's flags work).",
+    )
     .option('--backend <name>', 'include a backend (repeatable)', collect)
     .option('--repoagent <name>', 'include a repository agent (repeatable)', collect)
     .option('--cache <name>', 'include a cache implementation (repeatable)')
     .option('--version <YY.MM>', 'container release, e.g. 24.09')
     .option('--container-version <YY.MM>', 'alias of --version (compose.py)')
-    .option('--image <role=REF>', 'use REF as the full, min or gpu-min image (full,REF also works; repeatable)', collect)
+    .option(
+      '--image <role=REF>',
+      'use REF as the full, min or gpu-min image (full,REF also works; repeatable)',
+      collect,
+    )
     .option('--profile <name|file>', 'start from a profile: a name in profiles/ or a .yaml/.json path')
     .option('--skip-pull', 'do not pull the images; they must be in the engine')
     .option('--dry-run', 'only write (or print) the Dockerfile; never fails because the engine is down')
@@ -73,26 +80,38 @@ export function registerCompose(program: Command): void {
     .option('--output-name <name>', 'tag of the built image', 'tritonserver')
     .option('--template-dir <dir>', 'directory whose Dockerfile.template / *.hbs replace the shipped ones')
     .addOption(new Option('--enable-gpu [bool]', 'GPU build (default true; compose.py flag)'))
-    .addOption(new Option('--cpu-only', 'CPU-only build (-cpu-only-py3 full image on plain Ubuntu)').conflicts('enableGpu'))
-    .option('--registry-mirror <registry=mirror>', 'rewrite base image references, e.g. nvcr.io=harbor.example/proxy-nvcr (repeatable)', collect)
+    .addOption(
+      new Option('--cpu-only', 'CPU-only build (-cpu-only-py3 full image on plain Ubuntu)').conflicts('enableGpu'),
+    )
+    .option(
+      '--registry-mirror <registry=mirror>',
+      'rewrite base image references, e.g. nvcr.io=harbor.example/proxy-nvcr (repeatable)',
+      collect,
+    )
     .option('--apt-mirror <url>', 'use this Ubuntu archive mirror inside the build')
     .option('--pip-index-url <url>', 'pip index for the pip installs of the recipe')
     .option('--pip-trusted-host <host>', 'pip --trusted-host for that index')
     .option('--cuda-repo <url>', 'flat apt repository with DCGM (instead of NVIDIA cuda-keyring)')
     .option('--cuda-repo-key <url>', 'signing key for --cuda-repo (without it the repo is [trusted=yes])')
-    .option('--dcgm-version <version>', 'DCGM version to install (default: the full image\'s DCGM_VERSION)')
+    .option('--dcgm-version <version>', "DCGM version to install (default: the full image's DCGM_VERSION)")
     .option('--no-dcgm', 'do not install DCGM')
     .option('--http-proxy <url>', 'HTTP_PROXY for the build only (never in the image)')
     .option('--https-proxy <url>', 'HTTPS_PROXY for the build only (never in the image)')
     .option('--no-proxy <hosts>', 'NO_PROXY for the build only')
     .option('--build-arg <name=value>', 'extra build argument (repeatable)', collect)
-    .option('--server-arg <key=value>', "a Triton runtime setting for the image's default command, over the profile's server: section (repeatable)", collect)
+    .option(
+      '--server-arg <key=value>',
+      "a Triton runtime setting for the image's default command, over the profile's server: section (repeatable)",
+      collect,
+    )
     .addOption(new Option('--network <mode>', 'network for RUN steps').choices(['host', 'default']).default('host'))
     .option('--no-cache', 'build without the layer cache')
     .option('--pull', 'pull newer base images during the build; in a dry run, fetch images the engine lacks');
   // --cache NAME (compose.py) and --no-cache (docker build) share commander's attribute `cache`;
   // these listeners run after commander's own and keep the two apart.
-  cmd.on('option:cache', (value: string) => cmd.setOptionValue('cacheNames', [...((cmd.getOptionValue('cacheNames') as string[] | undefined) ?? []), value]));
+  cmd.on('option:cache', (value: string) =>
+    cmd.setOptionValue('cacheNames', [...((cmd.getOptionValue('cacheNames') as string[] | undefined) ?? []), value]),
+  );
   cmd.on('option:no-cache', () => cmd.setOptionValue('noBuildCache', true));
   addAfterBuildOptions(cmd);
   addCommonOptions(cmd).action(runAction<Options>(composeAction));

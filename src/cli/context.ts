@@ -24,7 +24,7 @@ export interface CliContext {
   json: boolean;
   runId: string;
   /** The engine, connected lazily (dry runs may never need it). */
-  engine(): Engine;
+  engine: () => Engine;
   /** Registers a secret: it is redacted from every log line and from JSON output from now on. */
   addSecret(secret: string): void;
 }

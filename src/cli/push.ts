@@ -16,7 +16,9 @@ interface PushCliOptions extends CommonOptions, AuthOptions {
 
 export function registerPush(program: Command): void {
   const cmd = new Command('push')
-    .description('Push a local image to a registry and confirm its digest there (refuses to overwrite a tag without --force)')
+    .description(
+      'Push a local image to a registry and confirm its digest there (refuses to overwrite a tag without --force)',
+    )
     .argument('<image>', 'local image (reference or ID)')
     .argument('<ref>', 'target, e.g. harbor.example.com/triton/tritonserver:24.09-slim')
     .option('--force', 'overwrite REF when it already points at another image')
@@ -31,12 +33,21 @@ export function registerPush(program: Command): void {
       const ref = cmd.args[1] ?? '';
       const parsed = parseImageRef(ref);
       const attempts = Number(options.retries);
-      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw usageError(`--retries must be 1..20, got '${options.retries}'`);
+      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20)
+        throw usageError(`--retries must be 1..20, got '${options.retries}'`);
       const engine = ctx.engine();
       await pingEngine(engine, ctx.signal);
       const auth = await loadAuth(parsed.registry, options, ctx);
       const result = await pushImage(
-        { image, ref, attempts, ...(auth ? { auth } : {}), force: options.force === true, harbor: options.harbor === true, insecure: options.insecure === true },
+        {
+          image,
+          ref,
+          attempts,
+          ...(auth ? { auth } : {}),
+          force: options.force === true,
+          harbor: options.harbor === true,
+          insecure: options.insecure === true,
+        },
         { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
       );
       if (ctx.json) ctx.outJson({ ok: true, push: result });

@@ -26,7 +26,10 @@ export function registerReport(program: Command): void {
     .description('Compare a full and a slim image: sizes, bytes saved, shared layers, kept and dropped backends')
     .argument('<full>', 'the full image, e.g. nvcr.io/nvidia/tritonserver:24.09-py3')
     .argument('<slim>', 'the slim image')
-    .option('--min <image>', 'the min image the slim one was built on (default: its dev.tslim.source.min label) for the ideal size')
+    .option(
+      '--min <image>',
+      'the min image the slim one was built on (default: its dev.tslim.source.min label) for the ideal size',
+    )
     .addOption(new Option('--markdown', 'print Markdown (for a PR or MR comment)').conflicts('json'))
     .option('--html <file>', 'also write an HTML page with an SVG bar chart to FILE')
     .option('--max-size <size>', 'exit 13 when the slim image is larger, e.g. 8GB')
@@ -51,7 +54,14 @@ export function registerReport(program: Command): void {
           runId: ctx.runId,
           onStep: (text) => ctx.progress.update(text),
           ...(options.registry
-            ? { compressedSize: (ref: string) => compressedSizeOf(ref, { signal: ctx.signal, log: ctx.log, ...(options.insecure ? { insecure: true } : {}) }) }
+            ? {
+                compressedSize: (ref: string) =>
+                  compressedSizeOf(ref, {
+                    signal: ctx.signal,
+                    log: ctx.log,
+                    ...(options.insecure ? { insecure: true } : {}),
+                  }),
+              }
             : {}),
         },
       );

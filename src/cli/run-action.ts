@@ -27,14 +27,16 @@ export let exitCode = 0;
 export function runAction<O extends CommonOptions>(fn: CommandFn<O>): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    const options = command.optsWithGlobals() as O;
+    const options = command.optsWithGlobals<O>();
     const ctx = createContext(options, controller.signal);
     try {
       const code = await fn(options, ctx);
       exitCode = typeof code === 'number' ? code : 0;
     } catch (thrown) {
       ctx.progress.stop();
-      const error = controller.signal.aborted ? new TslimError('ABORTED', 'interrupted', { cause: thrown }) : toTslimError(thrown);
+      const error = controller.signal.aborted
+        ? new TslimError('ABORTED', 'interrupted', { cause: thrown })
+        : toTslimError(thrown);
       reportError(error, ctx, options);
       exitCode = error.exitCode;
     }

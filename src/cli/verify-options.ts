@@ -38,7 +38,8 @@ function positiveInt(name: string, text: string, max: number): number {
 
 function size(name: string, text: string): number {
   const bytes = parseSize(text);
-  if (bytes === undefined) throw usageError(`${name}: cannot read '${text}' as a size`, 'e.g. 64MiB, 256MB, 1GiB or a number of bytes');
+  if (bytes === undefined)
+    throw usageError(`${name}: cannot read '${text}' as a size`, 'e.g. 64MiB, 256MB, 1GiB or a number of bytes');
   return bytes;
 }
 
@@ -52,8 +53,9 @@ export function toVerifyOptions(options: VerifyCliOptions): VerifyOptions {
         thresholdBytes: size('--soak-threshold', options.soakThreshold),
       }
     : undefined;
-  if (soak && soak.warmupRounds >= soak.rounds) throw usageError(`--soak-warmup (${soak.warmupRounds}) must be fewer than --soak-rounds (${soak.rounds})`);
-  if (soak && soak.batches.length === 0) throw usageError('--soak-batches needs at least one batch size');
+  if (soak && soak.warmupRounds >= soak.rounds)
+    throw usageError(`--soak-warmup (${soak.warmupRounds}) must be fewer than --soak-rounds (${soak.rounds})`);
+  if (soak?.batches.length === 0) throw usageError('--soak-batches needs at least one batch size');
   const env: Record<string, string> = {};
   for (const pair of options.env ?? []) {
     const eq = pair.indexOf('=');
@@ -61,7 +63,8 @@ export function toVerifyOptions(options: VerifyCliOptions): VerifyOptions {
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   if (options.backend) explicitBackends(options.backend);
-  if (options.trtPlan !== undefined && !existsSync(options.trtPlan)) throw usageError(`--trt-plan ${options.trtPlan}: no such file`);
+  if (options.trtPlan !== undefined && !existsSync(options.trtPlan))
+    throw usageError(`--trt-plan ${options.trtPlan}: no such file`);
   return {
     ...(options.backend ? { backends: options.backend } : {}),
     gpus: parseGpus(options.gpus),

@@ -19,23 +19,51 @@ const collectEnv = (value: string, previous: string[] = []): string[] => [...pre
 
 export function registerVerify(program: Command): void {
   const cmd = new Command('verify')
-    .description("Start an image with tslim's sample models and check that every kept backend loads and infers correctly")
+    .description(
+      "Start an image with tslim's sample models and check that every kept backend loads and infers correctly",
+    )
     .argument('[image]', 'the image to verify (omit with --url or --write-repository)')
-    .option('--backend <name>', `backend to check, repeatable or comma-separated (${SAMPLE_BACKENDS.join(', ')}); default: the image's dev.tslim.backends label, else its /opt/tritonserver/backends`, collect)
+    .option(
+      '--backend <name>',
+      `backend to check, repeatable or comma-separated (${SAMPLE_BACKENDS.join(', ')}); default: the image's dev.tslim.backends label, else its /opt/tritonserver/backends`,
+      collect,
+    )
     .addOption(new Option('--gpus <spec>', 'GPUs for the server: all, none, N, device=ID[,ID]').default('all'))
-    .addOption(new Option('--gpu-driver <driver>', 'nvidia (Container Toolkit) or cdi (nvidia.com/gpu=... CDI names)').choices(['nvidia', 'cdi']).default('nvidia'))
-    .addOption(new Option('--url <url>', 'check a server that is already running (no container)').conflicts(['trtBuilder', 'trtPlan', 'writeRepository']))
+    .addOption(
+      new Option('--gpu-driver <driver>', 'nvidia (Container Toolkit) or cdi (nvidia.com/gpu=... CDI names)')
+        .choices(['nvidia', 'cdi'])
+        .default('nvidia'),
+    )
+    .addOption(
+      new Option('--url <url>', 'check a server that is already running (no container)').conflicts([
+        'trtBuilder',
+        'trtPlan',
+        'writeRepository',
+      ]),
+    )
     .option('--metrics-url <url>', 'with --url: its metrics endpoint (default: same host, port 8002)')
-    .option('--trt-builder <image|path>', 'image with /usr/src/tensorrt/bin/trtexec (the full image of the same release), or a trtexec path')
+    .option(
+      '--trt-builder <image|path>',
+      'image with /usr/src/tensorrt/bin/trtexec (the full image of the same release), or a trtexec path',
+    )
     .option('--trt-plan <file>', 'a TensorRT plan built for the target GPU, instead of building one')
     .option('--pytorch-disable-optimized-execution', 'set DISABLE_OPTIMIZED_EXECUTION on the pytorch sample')
     .option('--soak', 'after the checks, send batch sequences and watch GPU memory for growth')
     .addOption(new Option('--soak-batches <list>', 'batch sizes per round').default(DEFAULT_SOAK.batches.join(',')))
     .addOption(new Option('--soak-rounds <n>', 'rounds of the batch sequence').default(String(DEFAULT_SOAK.rounds)))
-    .addOption(new Option('--soak-warmup <n>', 'rounds allowed to grow before the check').default(String(DEFAULT_SOAK.warmupRounds)))
+    .addOption(
+      new Option('--soak-warmup <n>', 'rounds allowed to grow before the check').default(
+        String(DEFAULT_SOAK.warmupRounds),
+      ),
+    )
     .addOption(new Option('--soak-threshold <size>', 'growth after warm-up that fails the soak').default('64MiB'))
-    .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and load the models').default('180'))
-    .option('--shm-size <size>', "force the server container's /dev/shm (default: the image's shm-size setting or 64MiB + 65MiB per python instance, whichever is larger)")
+    .addOption(
+      new Option('--timeout <seconds>', 'how long the server may take to start and load the models').default('180'),
+    )
+    .option(
+      '--shm-size <size>',
+      "force the server container's /dev/shm (default: the image's shm-size setting or 64MiB + 65MiB per python instance, whichever is larger)",
+    )
     .option('--env <KEY=VALUE>', 'environment for the server container, repeatable', collectEnv)
     .option('--write-repository <dir>', 'write the sample model repository (configs for --gpus) to DIR and stop');
   addCommonOptions(cmd);
@@ -47,14 +75,24 @@ export function registerVerify(program: Command): void {
       if (options.url !== undefined && image !== undefined) throw usageError('give an IMAGE or --url, not both');
       let report: VerifyReport;
       if (options.url !== undefined) {
-        report = await verifyUrl(options.url, verifyOptions, { signal: ctx.signal, progress: ctx.progress, log: ctx.log });
+        report = await verifyUrl(options.url, verifyOptions, {
+          signal: ctx.signal,
+          progress: ctx.progress,
+          log: ctx.log,
+        });
       } else {
         if (image === undefined) throw usageError('verify needs an IMAGE (or --url http://host:8000)');
         // the reference is checked before the engine is asked anything: bad input exits 2 even with no engine
         const ref = checkImageArg(image);
         const engine = ctx.engine();
         await pingEngine(engine, ctx.signal);
-        report = await verifyImage(ref, verifyOptions, { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal, runId: ctx.runId });
+        report = await verifyImage(ref, verifyOptions, {
+          engine,
+          log: ctx.log,
+          progress: ctx.progress,
+          signal: ctx.signal,
+          runId: ctx.runId,
+        });
       }
       return emit(report, ctx);
     }),
@@ -80,7 +118,10 @@ function emit(report: VerifyReport, ctx: CliContext): number {
 
 async function writeRepository(options: VerifyCliOptions, v: VerifyOptions, ctx: CliContext): Promise<number> {
   const dir = resolve(options.writeRepository ?? '.');
-  const backends = v.backends && v.backends.length > 0 ? explicitBackends(v.backends).backends : SAMPLE_BACKENDS.filter((b) => b !== 'tensorrt' || v.trtPlan !== undefined);
+  const backends =
+    v.backends && v.backends.length > 0
+      ? explicitBackends(v.backends).backends
+      : SAMPLE_BACKENDS.filter((b) => b !== 'tensorrt' || v.trtPlan !== undefined);
   await mkdir(dir, { recursive: true });
   const models = await writeSampleRepository(dir, {
     backends,
@@ -90,7 +131,9 @@ async function writeRepository(options: VerifyCliOptions, v: VerifyOptions, ctx:
   });
   const cases = await loadCases();
   if (ctx.json) ctx.outJson({ ok: true, repository: dir, models: models.map((m) => m.name), case: cases });
-  else ctx.out(`${dir}\n${models.map((m) => `  ${m.name}`).join('\n')}\nstart: tritonserver --model-repository=${dir} --model-control-mode=explicit ${models.map((m) => `--load-model=${m.name}`).join(' ')}\n`);
+  else
+    ctx.out(
+      `${dir}\n${models.map((m) => `  ${m.name}`).join('\n')}\nstart: tritonserver --model-repository=${dir} --model-control-mode=explicit ${models.map((m) => `--load-model=${m.name}`).join(' ')}\n`,
+    );
   return 0;
 }
-

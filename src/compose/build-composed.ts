@@ -36,7 +36,9 @@ export function proxyBuildArgs(plan: ComposePlan): Record<string, string> {
   return args;
 }
 
-async function registryConfig(plan: ComposePlan): Promise<Record<string, { username: string; password: string }> | undefined> {
+async function registryConfig(
+  plan: ComposePlan,
+): Promise<Record<string, { username: string; password: string }> | undefined> {
   if (!plan.output.pull) return undefined;
   const config: Record<string, { username: string; password: string }> = {};
   for (const ref of Object.values(plan.images)) {
@@ -58,7 +60,11 @@ async function engineGone(engine: Engine): Promise<boolean> {
 }
 
 /** Builds the rendered Dockerfile on the engine; keeps the full log in a file when it fails. */
-export async function buildComposed(plan: ComposePlan, dockerfile: string, deps: BuildDeps): Promise<{ id: string; tag: string }> {
+export async function buildComposed(
+  plan: ComposePlan,
+  dockerfile: string,
+  deps: BuildDeps,
+): Promise<{ id: string; tag: string }> {
   const lines: string[] = [];
   const secrets = Object.values(plan.proxy).filter((v): v is string => typeof v === 'string');
   const onEvent = (event: StreamEvent): void => {
@@ -100,7 +106,11 @@ export async function buildComposed(plan: ComposePlan, dockerfile: string, deps:
       });
     }
     if (error instanceof TslimError) {
-      throw new TslimError(error.code, error.message, { cause: error.cause ?? error, hint: `the full build log is in ${deps.logPath}`, ...(error.details ? { details: error.details } : {}) });
+      throw new TslimError(error.code, error.message, {
+        cause: error.cause ?? error,
+        hint: `the full build log is in ${deps.logPath}`,
+        ...(error.details ? { details: error.details } : {}),
+      });
     }
     throw error;
   }

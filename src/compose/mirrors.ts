@@ -10,7 +10,10 @@ export interface RegistryMirror {
 
 export function parseRegistryMirror(value: string): RegistryMirror {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw usageError(`--registry-mirror ${JSON.stringify(value)}: expected REGISTRY=MIRROR, e.g. nvcr.io=harbor.example/proxy-nvcr`);
+  if (eq <= 0)
+    throw usageError(
+      `--registry-mirror ${JSON.stringify(value)}: expected REGISTRY=MIRROR, e.g. nvcr.io=harbor.example/proxy-nvcr`,
+    );
   const from = checkSafe('registry', '--registry-mirror registry', value.slice(0, eq));
   const to = checkSafe('registry', '--registry-mirror target', value.slice(eq + 1));
   return { from: from === 'index.docker.io' ? 'docker.io' : from, to };

@@ -40,18 +40,31 @@ export function catalogFacts(release: Release, gpu: boolean, arch: Arch): PlanFa
 }
 
 /** Facts from the inspected images; the release (when known) fills what the images lack. */
-export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, available: PlanFacts['available'], release?: Release): PlanFacts {
+export function imageFacts(
+  full: ImageFacts,
+  min: ImageFacts,
+  arch: Arch,
+  available: PlanFacts['available'],
+  release?: Release,
+): PlanFacts {
   const triton = full.tritonVersion ?? release?.triton;
   const container = full.containerVersion ?? release?.container;
   if (!triton || !container) {
-    throw new TslimError('NOT_TRITON', `${full.ref} does not look like a Triton image (no TRITON_SERVER_VERSION / NVIDIA_TRITON_SERVER_VERSION)`, {
-      hint: 'pass the full tritonserver image with --image full=REF',
-    });
+    throw new TslimError(
+      'NOT_TRITON',
+      `${full.ref} does not look like a Triton image (no TRITON_SERVER_VERSION / NVIDIA_TRITON_SERVER_VERSION)`,
+      {
+        hint: 'pass the full tritonserver image with --image full=REF',
+      },
+    );
   }
   checkSameRelease(full, min, container);
-  const os = min.os ?? (release ? { id: release.os.id, idLike: ['debian'], versionId: release.os.versionId } : undefined);
+  const os =
+    min.os ?? (release ? { id: release.os.id, idLike: ['debian'], versionId: release.os.versionId } : undefined);
   if (!os) {
-    throw new TslimError('NOT_TRITON', `${min.ref} has no /etc/os-release, so tslim cannot tell apt from dnf`, { hint: 'use a Linux min image with /etc/os-release' });
+    throw new TslimError('NOT_TRITON', `${min.ref} has no /etc/os-release, so tslim cannot tell apt from dnf`, {
+      hint: 'use a Linux min image with /etc/os-release',
+    });
   }
   return {
     source: 'image',
@@ -78,9 +91,13 @@ export function imageFacts(full: ImageFacts, min: ImageFacts, arch: Arch, availa
 function checkSameRelease(full: ImageFacts, min: ImageFacts, container: string): void {
   const minContainer = min.containerVersion ?? min.env.NVIDIA_TRITON_SERVER_VERSION;
   if (minContainer === undefined || minContainer === container) return;
-  throw new TslimError('BAD_RELEASE', `the full image ${full.ref} is release ${container} but the min image ${min.ref} is release ${minContainer}`, {
-    hint: `use the -py3-min image of ${container} (both images must come from one release)`,
-  });
+  throw new TslimError(
+    'BAD_RELEASE',
+    `the full image ${full.ref} is release ${container} but the min image ${min.ref} is release ${minContainer}`,
+    {
+      hint: `use the -py3-min image of ${container} (both images must come from one release)`,
+    },
+  );
 }
 
 export function archOf(value: string | undefined): Arch {

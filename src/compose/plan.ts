@@ -11,8 +11,7 @@ import { checkComponents } from './components.js';
 import { shmSizeOf, toTritonArgs } from './server-settings.js';
 
 export type CudaRepo =
-  | { kind: 'nvidia'; keyringUrl: string }
-  | { kind: 'custom'; url: string; keyUrl: string | undefined };
+  { kind: 'nvidia'; keyringUrl: string } | { kind: 'custom'; url: string; keyUrl: string | undefined };
 
 /** Everything needed to render and build one compose: a plain value, no engine inside. */
 export interface ComposePlan {
@@ -36,7 +35,13 @@ export interface ComposePlan {
   aptMirror: string | undefined;
   pip: { indexUrl: string | undefined; trustedHost: string | undefined };
   labels: Record<string, string>;
-  output: { name: string; buildArgs: Record<string, string>; network: 'host' | 'default'; noCache: boolean; pull: boolean };
+  output: {
+    name: string;
+    buildArgs: Record<string, string>;
+    network: 'host' | 'default';
+    noCache: boolean;
+    pull: boolean;
+  };
   /** Secrets: passed as build args only, never rendered, never printed. */
   proxy: ProxySettings;
   server: ServerSettings | undefined;
@@ -49,31 +54,63 @@ export function familyOf(os: OsRelease): Family {
   throw usageError(`the min image's OS '${os.id}' is neither Debian/Ubuntu (apt) nor RHEL-like (dnf)`);
 }
 
-export function buildPlan(inputs: ComposeInputs, sources: SourceImages, facts: PlanFacts, tslimVersion: string): ComposePlan {
+export function buildPlan(
+  inputs: ComposeInputs,
+  sources: SourceImages,
+  facts: PlanFacts,
+  tslimVersion: string,
+): ComposePlan {
   const triton = checkSafe('tritonVersion', 'Triton version', facts.triton);
   const container = checkSafe('containerVersion', 'container version', facts.container);
   if (compareVersions(triton, '2.34.0') < 0) {
-    throw new TslimError('BAD_RELEASE', `Triton ${triton} is older than the oldest recipe tslim knows (2.34.0, container 23.05)`);
+    throw new TslimError(
+      'BAD_RELEASE',
+      `Triton ${triton} is older than the oldest recipe tslim knows (2.34.0, container 23.05)`,
+    );
   }
   if (facts.fullGpu !== inputs.gpu) {
-    throw usageError(`the full image ${sources.requested.full} was built with GPU support ${facts.fullGpu ? 'on' : 'off'}, but this is a ${inputs.gpu ? 'GPU' : 'CPU-only'} compose`, facts.fullGpu ? 'drop --cpu-only' : 'add --cpu-only, or use a GPU full image');
+    throw usageError(
+      `the full image ${sources.requested.full} was built with GPU support ${facts.fullGpu ? 'on' : 'off'}, but this is a ${inputs.gpu ? 'GPU' : 'CPU-only'} compose`,
+      facts.fullGpu ? 'drop --cpu-only' : 'add --cpu-only, or use a GPU full image',
+    );
   }
   if (inputs.gpu && !facts.minCuda) {
-    throw new TslimError('BAD_RELEASE', `a GPU compose needs CUDA in the min image, but ${sources.requested.min} has no CUDA_VERSION`, { hint: 'use the -py3-min image of the release, or --cpu-only' });
+    throw new TslimError(
+      'BAD_RELEASE',
+      `a GPU compose needs CUDA in the min image, but ${sources.requested.min} has no CUDA_VERSION`,
+      { hint: 'use the -py3-min image of the release, or --cpu-only' },
+    );
   }
   checkComponents(inputs, facts);
   const family = familyOf(facts.os);
   const release = findReleaseByTriton(triton);
-  const recipe = recipeFor({ triton, family, backends: inputs.backends, gpu: inputs.gpu, arch: facts.arch, vllmVersion: release?.vllm });
+  const recipe = recipeFor({
+    triton,
+    family,
+    backends: inputs.backends,
+    gpu: inputs.gpu,
+    arch: facts.arch,
+    vllmVersion: release?.vllm,
+  });
   const dcgmVersion = inputs.dcgmVersion ?? facts.dcgmVersion ?? release?.dcgm;
-  const dcgm = inputs.gpu && inputs.dcgm && dcgmVersion
-    ? { version: checkSafe('dcgmVersion', 'DCGM version', dcgmVersion), packages: dcgmPackages(family, dcgmVersion, triton) }
-    : undefined;
+  const dcgm =
+    inputs.gpu && inputs.dcgm && dcgmVersion
+      ? {
+          version: checkSafe('dcgmVersion', 'DCGM version', dcgmVersion),
+          packages: dcgmPackages(family, dcgmVersion, triton),
+        }
+      : undefined;
   const repoArch = facts.arch === 'aarch64' ? 'sbsa' : 'x86_64';
   const cudaRepo: CudaRepo = inputs.cudaRepo
     ? { kind: 'custom', url: inputs.cudaRepo, keyUrl: inputs.cudaRepoKey }
-    : { kind: 'nvidia', keyringUrl: `https://developer.download.nvidia.com/compute/cuda/repos/${recipe.cudaRepoDist}/${repoArch}/${recipe.cudaKeyring}` };
-  const build = { id: checkSafe('labelValue', 'com.nvidia.build.id', facts.buildId), ref: checkSafe('labelValue', 'com.nvidia.build.ref', facts.buildRef) };
+    : {
+        kind: 'nvidia',
+        keyringUrl: `https://developer.download.nvidia.com/compute/cuda/repos/${recipe.cudaRepoDist}/${repoArch}/${recipe.cudaKeyring}`,
+      };
+  const build = {
+    id: checkSafe('labelValue', 'com.nvidia.build.id', facts.buildId),
+    ref: checkSafe('labelValue', 'com.nvidia.build.ref', facts.buildRef),
+  };
   const plan: ComposePlan = {
     tslimVersion,
     factsSource: facts.source,
@@ -95,7 +132,13 @@ export function buildPlan(inputs: ComposeInputs, sources: SourceImages, facts: P
     aptMirror: inputs.aptMirror,
     pip: { indexUrl: inputs.pipIndexUrl, trustedHost: inputs.pipTrustedHost },
     labels: {},
-    output: { name: inputs.outputName, buildArgs: inputs.buildArgs, network: inputs.network, noCache: inputs.noCache, pull: inputs.pull },
+    output: {
+      name: inputs.outputName,
+      buildArgs: inputs.buildArgs,
+      network: inputs.network,
+      noCache: inputs.noCache,
+      pull: inputs.pull,
+    },
     proxy: inputs.proxy,
     server: inputs.server,
   };

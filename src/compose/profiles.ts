@@ -20,15 +20,26 @@ export interface Profile {
 }
 
 const OVERRIDE_KEYS = new Set([
-  'version', 'cpuOnly', 'dcgm', 'dcgmVersion', 'aptMirror', 'pipIndexUrl', 'pipTrustedHost', 'cudaRepo', 'cudaRepoKey',
-  'registryMirror', 'buildArg', 'outputName', 'network',
+  'version',
+  'cpuOnly',
+  'dcgm',
+  'dcgmVersion',
+  'aptMirror',
+  'pipIndexUrl',
+  'pipTrustedHost',
+  'cudaRepo',
+  'cudaRepoKey',
+  'registryMirror',
+  'buildArg',
+  'outputName',
+  'network',
 ]);
 const TOP_KEYS = new Set(['name', 'description', 'backends', 'repoagents', 'caches', 'overrides', 'server']);
 export const PROFILE_DIR = join(PACKAGE_ROOT, 'profiles');
 
 function stringList(value: unknown, what: string, path: string): string[] {
   if (value === undefined || value === null) return [];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   throw usageError(`profile ${path}: '${what}' must be a list of names`);
 }
 
@@ -37,21 +48,31 @@ export function parseProfile(text: string, path: string): Profile {
   try {
     data = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
-    throw usageError(`profile ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message.split('\n')[0]}`);
+    throw usageError(
+      `profile ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message.split('\n')[0]}`,
+    );
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw usageError(`profile ${path} must be a mapping (backends:, repoagents:, caches:, overrides:)`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw usageError(`profile ${path} must be a mapping (backends:, repoagents:, caches:, overrides:)`);
   const record = data as Record<string, unknown>;
   const unknown = Object.keys(record).filter((k) => !TOP_KEYS.has(k));
-  if (unknown.length > 0) throw usageError(`profile ${path}: unknown key(s) ${unknown.join(', ')}; allowed: ${[...TOP_KEYS].join(', ')}`);
+  if (unknown.length > 0)
+    throw usageError(`profile ${path}: unknown key(s) ${unknown.join(', ')}; allowed: ${[...TOP_KEYS].join(', ')}`);
   const overrides = (record.overrides ?? {}) as Record<string, unknown>;
-  if (typeof overrides !== 'object' || Array.isArray(overrides)) throw usageError(`profile ${path}: 'overrides' must be a mapping`);
+  if (typeof overrides !== 'object' || Array.isArray(overrides))
+    throw usageError(`profile ${path}: 'overrides' must be a mapping`);
   for (const [key, value] of Object.entries(overrides)) {
-    if (!OVERRIDE_KEYS.has(key)) throw usageError(`profile ${path}: unknown override '${key}'; allowed: ${[...OVERRIDE_KEYS].join(', ')}`);
-    const ok = typeof value === 'string' || typeof value === 'boolean' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    if (!OVERRIDE_KEYS.has(key))
+      throw usageError(`profile ${path}: unknown override '${key}'; allowed: ${[...OVERRIDE_KEYS].join(', ')}`);
+    const ok =
+      typeof value === 'string' ||
+      typeof value === 'boolean' ||
+      (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok) throw usageError(`profile ${path}: override '${key}' must be a string, a boolean or a list of strings`);
   }
   const server = record.server;
-  if (server !== undefined && server !== null && (typeof server !== 'object' || Array.isArray(server))) throw usageError(`profile ${path}: 'server' must be a mapping`);
+  if (server !== undefined && server !== null && (typeof server !== 'object' || Array.isArray(server)))
+    throw usageError(`profile ${path}: 'server' must be a mapping`);
   return {
     name: typeof record.name === 'string' ? record.name : basename(path, extname(path)),
     description: typeof record.description === 'string' ? record.description : '',
@@ -59,7 +80,10 @@ export function parseProfile(text: string, path: string): Profile {
     repoagents: stringList(record.repoagents, 'repoagents', path),
     caches: stringList(record.caches, 'caches', path),
     overrides: overrides as Profile['overrides'],
-    server: server === undefined || server === null ? undefined : parseServerSection(server as Record<string, unknown>, `profile ${path}: server`),
+    server:
+      server === undefined || server === null
+        ? undefined
+        : parseServerSection(server as Record<string, unknown>, `profile ${path}: server`),
     path,
   };
 }
@@ -67,7 +91,9 @@ export function parseProfile(text: string, path: string): Profile {
 /** `--profile NAME` looks in the package's profiles/; anything with a slash or extension is a path. */
 export async function loadProfile(nameOrPath: string): Promise<Profile> {
   const isPath = nameOrPath.includes('/') || /\.(ya?ml|json)$/.test(nameOrPath);
-  const candidates = isPath ? [nameOrPath] : ['.yaml', '.yml', '.json'].map((ext) => join(PROFILE_DIR, `${nameOrPath}${ext}`));
+  const candidates = isPath
+    ? [nameOrPath]
+    : ['.yaml', '.yml', '.json'].map((ext) => join(PROFILE_DIR, `${nameOrPath}${ext}`));
   for (const path of candidates) {
     let text: string;
     try {
@@ -79,10 +105,17 @@ export async function loadProfile(nameOrPath: string): Promise<Profile> {
     return parseProfile(text, path);
   }
   const known = (await listProfiles()).map((p) => p.name).join(', ');
-  throw usageError(`unknown profile '${nameOrPath}'; shipped profiles: ${known || 'none'}`, 'or pass a path to a .yaml/.json file');
+  throw usageError(
+    `unknown profile '${nameOrPath}'; shipped profiles: ${known || 'none'}`,
+    'or pass a path to a .yaml/.json file',
+  );
 }
 
 export async function listProfiles(): Promise<Profile[]> {
-  const files = (await readdir(PROFILE_DIR).catch(() => [] as string[])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-  return Promise.all(files.map(async (f) => parseProfile(await readFile(join(PROFILE_DIR, f), 'utf8'), join(PROFILE_DIR, f))));
+  const files = (await readdir(PROFILE_DIR).catch(() => [] as string[]))
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
+  return Promise.all(
+    files.map(async (f) => parseProfile(await readFile(join(PROFILE_DIR, f), 'utf8'), join(PROFILE_DIR, f))),
+  );
 }

@@ -54,5 +54,8 @@ export function renderDockerfile(plan: ComposePlan, templates: Templates): strin
 
 /** At most one blank line in a row, none at the start, one newline at the end. */
 function tidy(text: string): string {
-  return `${text.replace(/^\s+/, '').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${text
+    .replace(/^\s+/, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

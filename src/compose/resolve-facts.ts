@@ -28,7 +28,10 @@ export interface FactsOptions {
 
 function offlineFacts(sources: SourceImages, options: FactsOptions, why: string): PlanFacts {
   if (!sources.release) {
-    throw usageError(`${why}, and without --version tslim has no catalog facts for --image references`, 'add --version YY.MM so the catalog can stand in for the images');
+    throw usageError(
+      `${why}, and without --version tslim has no catalog facts for --image references`,
+      'add --version YY.MM so the catalog can stand in for the images',
+    );
   }
   options.log.info(`${why}: using the tslim catalog's facts for ${sources.release.container}`);
   return catalogFacts(sources.release, options.gpu, archOf(process.arch));
@@ -50,19 +53,23 @@ export async function resolveFacts(sources: SourceImages, options: FactsOptions)
   try {
     await pingEngine(engine, options.signal);
   } catch (error) {
-    if (options.dryRun && error instanceof TslimError && error.code === 'ENGINE_UNREACHABLE') return offlineFacts(sources, options, 'no Docker engine answers');
+    if (options.dryRun && error instanceof TslimError && error.code === 'ENGINE_UNREACHABLE')
+      return offlineFacts(sources, options, 'no Docker engine answers');
     throw error;
   }
   const refs = [sources.used.full, sources.used.min, ...(sources.used.gpuMin ? [sources.used.gpuMin] : [])];
   for (const ref of refs) {
     const present = await imageExists(engine, ref, options.signal);
     if (options.dryRun) {
-      if (!present && !options.pullForDryRun) return offlineFacts(sources, options, `${ref} is not in the engine (add --pull to fetch it)`);
+      if (!present && !options.pullForDryRun)
+        return offlineFacts(sources, options, `${ref} is not in the engine (add --pull to fetch it)`);
       if (!present) await pull(engine, ref, options);
     } else if (!options.skipPull) {
       await pull(engine, ref, options);
     } else if (!present) {
-      throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine and --skip-pull is set`, { hint: 'pull it, or drop --skip-pull' });
+      throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine and --skip-pull is set`, {
+        hint: 'pull it, or drop --skip-pull',
+      });
     }
   }
   const common = { signal: options.signal, payload: false, runId: options.runId } as const;

@@ -64,7 +64,9 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
     }),
   );
   const plan = buildPlan(inputs, sources, facts, options.tslimVersion);
-  const dockerfile = await timed('render', async () => renderDockerfile(plan, await loadTemplates(options.templateDir)));
+  const dockerfile = await timed('render', async () =>
+    renderDockerfile(plan, await loadTemplates(options.templateDir)),
+  );
 
   let dockerfilePath: string | undefined;
   if (options.output || options.workDir || !options.dryRun) {

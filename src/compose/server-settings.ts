@@ -75,20 +75,33 @@ export function formOf(key: ServerKey): string {
 
 function refuse(key: ServerKey, raw: unknown): never {
   const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
-  throw usageError(`server setting '${key}' must be ${formOf(key)}, got '${shown}'`, `e.g. --server-arg ${key}=${example(key)}, or in a profile: server: { ${key}: ${example(key)} }`);
+  throw usageError(
+    `server setting '${key}' must be ${formOf(key)}, got '${shown}'`,
+    `e.g. --server-arg ${key}=${example(key)}, or in a profile: server: { ${key}: ${example(key)} }`,
+  );
 }
 
 function example(key: ServerKey): string {
   const s = spec(key);
   const by: Record<Kind, string> = {
-    size: '256MiB', int: '1', port: '8000', enum: s.values?.[0] ?? '', bool: 'true', names: 'my_model',
-    'gpu-sizes': '0:256MiB', path: '/var/log/triton.log', paths: '/models',
+    size: '256MiB',
+    int: '1',
+    port: '8000',
+    enum: s.values?.[0] ?? '',
+    bool: 'true',
+    names: 'my_model',
+    'gpu-sizes': '0:256MiB',
+    path: '/var/log/triton.log',
+    paths: '/models',
   };
   return by[s.kind];
 }
 
 export function unknownKey(key: string): never {
-  throw usageError(`unknown server setting '${key}'; known: ${KEYS.join(', ')}`, 'server settings are Triton flags without the leading --, see docs/compose.md "Server settings"');
+  throw usageError(
+    `unknown server setting '${key}'; known: ${KEYS.join(', ')}`,
+    'server settings are Triton flags without the leading --, see docs/compose.md "Server settings"',
+  );
 }
 
 /** Bytes from a YAML number or a size text; undefined when negative, fractional or malformed. */
@@ -104,19 +117,20 @@ function bytes(key: ServerKey, raw: unknown): number {
 }
 
 function integer(key: ServerKey, raw: unknown, min: number, max: number): number {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) refuse(key, raw);
   return n;
 }
 
 function strings(key: ServerKey, raw: unknown): string[] {
   if (typeof raw === 'string') return raw.split(',').map((s) => s.trim());
-  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw as string[];
+  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw;
   refuse(key, raw);
 }
 
 function gpuSizes(key: ServerKey, raw: unknown): Record<string, number> {
-  const pairs: Array<[string, unknown]> =
+  const pairs: [string, unknown][] =
     typeof raw === 'object' && raw !== null && !Array.isArray(raw)
       ? Object.entries(raw)
       : strings(key, raw).map((p) => {
@@ -153,11 +167,13 @@ export function parseSetting(key: string, raw: unknown): ServerValue {
       if (typeof raw === 'boolean') return raw;
       const text = typeof raw === 'string' ? raw.toLowerCase() : '';
       if (text === 'true' || text === 'false') return text === 'true';
-      refuse(key, raw);
+      return refuse(key, raw);
     }
     case 'names': {
       const names = strings(key, raw);
-      const ok = names.length > 0 && (names.length === 1 && names[0] === '*' ? true : names.every((n) => MODEL_NAME.test(n) && !n.includes('..')));
+      const ok =
+        names.length > 0 &&
+        (names.length === 1 && names[0] === '*' ? true : names.every((n) => MODEL_NAME.test(n) && !n.includes('..')));
       if (!ok) refuse(key, raw);
       return names;
     }
@@ -192,7 +208,10 @@ export function parseServerSection(section: Record<string, unknown>, where: stri
 /** `--server-arg KEY=VALUE` (a leading -- on KEY is accepted, as Triton spells its flags). */
 export function parseServerArg(text: string): [ServerKey, ServerValue] {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw usageError(`--server-arg ${JSON.stringify(text)}: expected KEY=VALUE, e.g. --server-arg pinned-memory-pool-byte-size=256MiB`);
+  if (eq <= 0)
+    throw usageError(
+      `--server-arg ${JSON.stringify(text)}: expected KEY=VALUE, e.g. --server-arg pinned-memory-pool-byte-size=256MiB`,
+    );
   const key = text.slice(0, eq).replace(/^--/, '');
   if (!isServerKey(key)) unknownKey(key);
   return [key, parseSetting(key, text.slice(eq + 1))];
@@ -203,8 +222,12 @@ export function parseServerArg(text: string): [ServerKey, ServerValue] {
  * --server-arg of one list key (load-model, model-repository) collect; of cuda-memory-pool-byte-size
  * merge per GPU.
  */
-export function mergeServerSettings(profile: ServerSettings | undefined, args: readonly string[]): ServerSettings | undefined {
-  if (args.length === 0) return profile === undefined || Object.keys(profile).length === 0 ? undefined : checkServerSettings({ ...profile });
+export function mergeServerSettings(
+  profile: ServerSettings | undefined,
+  args: readonly string[],
+): ServerSettings | undefined {
+  if (args.length === 0)
+    return profile === undefined || Object.keys(profile).length === 0 ? undefined : checkServerSettings({ ...profile });
   const fromFlags: ServerSettings = {};
   for (const text of args) {
     const [key, value] = parseServerArg(text);
@@ -225,13 +248,19 @@ export function checkServerSettings(settings: ServerSettings): ServerSettings {
   const load = settings['load-model'];
   if (Array.isArray(load)) {
     if (settings['model-control-mode'] !== 'explicit') {
-      throw usageError("server setting 'load-model' needs model-control-mode explicit (Triton ignores --load-model otherwise)", 'add model-control-mode: explicit');
+      throw usageError(
+        "server setting 'load-model' needs model-control-mode explicit (Triton ignores --load-model otherwise)",
+        'add model-control-mode: explicit',
+      );
     }
   }
   const ports = (['http-port', 'grpc-port', 'metrics-port'] as const).filter((k) => settings[k] !== undefined);
   for (const [i, a] of ports.entries()) {
     for (const b of ports.slice(i + 1)) {
-      if (settings[a] === settings[b]) throw usageError(`server settings '${a}' and '${b}' are both ${String(settings[a])}; each service needs its own port`);
+      if (settings[a] === settings[b])
+        throw usageError(
+          `server settings '${a}' and '${b}' are both ${JSON.stringify(settings[a])}; each service needs its own port`,
+        );
     }
   }
   return settings;

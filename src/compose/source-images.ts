@@ -25,13 +25,21 @@ export function sourceImages(inputs: ComposeInputs): SourceImages {
   let full = given.full;
   let min = given.min;
   if (!full || !min) {
-    if (full || min) throw usageError('--image needs both full and min (or neither)', 'e.g. --image full=nvcr.io/nvidia/tritonserver:24.09-py3 --image min=nvcr.io/nvidia/tritonserver:24.09-py3-min');
-    if (!release) throw usageError('say which release: --version YY.MM (alias --container-version), or --image full=REF --image min=REF');
+    if (full || min)
+      throw usageError(
+        '--image needs both full and min (or neither)',
+        'e.g. --image full=nvcr.io/nvidia/tritonserver:24.09-py3 --image min=nvcr.io/nvidia/tritonserver:24.09-py3-min',
+      );
+    if (!release)
+      throw usageError(
+        'say which release: --version YY.MM (alias --container-version), or --image full=REF --image min=REF',
+      );
     ({ full, min } = releaseImages(release, inputs.gpu));
   }
   let gpuMin = given['gpu-min'];
   if (!gpuMin && needsGpuMin(inputs, release?.triton)) {
-    if (!release) throw usageError('a CPU-only build with pytorch needs the GPU min image: add --image gpu-min=REF or --version');
+    if (!release)
+      throw usageError('a CPU-only build with pytorch needs the GPU min image: add --image gpu-min=REF or --version');
     gpuMin = releaseImages(release, true).gpuMin;
   }
   const requested = { full, min, ...(gpuMin ? { gpuMin } : {}) };

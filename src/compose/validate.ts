@@ -14,11 +14,17 @@ export const PATTERNS = {
     re: /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
     says: 'a Docker image reference (registry/repository:tag)',
   },
-  registry: { re: /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, says: 'a registry host[:port][/path]' },
-  url: { re: /^https?:\/\/[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?(?:\/[A-Za-z0-9_~+=,-]+(?:\.[A-Za-z0-9_~+=,-]+)*)*\/?$/, says: 'an http(s) URL without credentials, spaces, quotes or ..' },
+  registry: {
+    re: /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+    says: 'a registry host[:port][/path]',
+  },
+  url: {
+    re: /^https?:\/\/[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?(?:\/[A-Za-z0-9_~+=,-]+(?:\.[A-Za-z0-9_~+=,-]+)*)*\/?$/,
+    says: 'an http(s) URL without credentials, spaces, quotes or ..',
+  },
   host: { re: /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?$/, says: 'a host name or address' },
   buildArgName: { re: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/, says: 'letters, digits and _' },
-  buildArgValue: { re: /^[A-Za-z0-9_.,:/=@+%-]{0,1024}$/, says: "letters, digits and _ . , : / = @ + % -" },
+  buildArgValue: { re: /^[A-Za-z0-9_.,:/=@+%-]{0,1024}$/, says: 'letters, digits and _ . , : / = @ + % -' },
   /** Build id/ref labels read from an image. */
   labelValue: { re: /^[A-Za-z0-9_.:-]{0,128}$/, says: 'letters, digits and _ . : -' },
 } as const;
@@ -32,7 +38,10 @@ export function isSafe(kind: PatternName, value: string): boolean {
 /** Throws a usage error naming the option and the refused value (JSON-quoted so control chars show). */
 export function checkSafe(kind: PatternName, what: string, value: string): string {
   if (isSafe(kind, value)) return value;
-  throw usageError(`refusing ${what} ${JSON.stringify(value)}: expected ${PATTERNS[kind].says}`, 'values that reach the Dockerfile are checked against an allow-list so they cannot inject instructions');
+  throw usageError(
+    `refusing ${what} ${JSON.stringify(value)}: expected ${PATTERNS[kind].says}`,
+    'values that reach the Dockerfile are checked against an allow-list so they cannot inject instructions',
+  );
 }
 
 /** Proxy values never reach the Dockerfile, but must still be one line without spaces. */

@@ -21,16 +21,22 @@ function pipInstall(plan: ComposePlan): string {
 }
 
 function cudaRepoView(plan: ComposePlan): Record<string, unknown> {
-  if (plan.cudaRepo.kind === 'nvidia') return { nvidia: true, keyringUrl: plan.cudaRepo.keyringUrl, url: null, keyUrl: null, keyExt: null };
+  if (plan.cudaRepo.kind === 'nvidia')
+    return { nvidia: true, keyringUrl: plan.cudaRepo.keyringUrl, url: null, keyUrl: null, keyExt: null };
   const keyUrl = plan.cudaRepo.keyUrl ?? null;
   // apt reads signed-by files by extension: .gpg binary, .asc armored.
   const keyExt = keyUrl?.endsWith('.gpg') ? 'gpg' : 'asc';
   return { nvidia: false, keyringUrl: null, url: plan.cudaRepo.url, keyUrl, keyExt };
 }
 
-function labelLines(labels: Record<string, string>): Array<Record<string, string>> {
+function labelLines(labels: Record<string, string>): Record<string, string>[] {
   const entries = Object.entries(labels);
-  return entries.map(([key, value], i) => ({ key, value, lead: i === 0 ? 'LABEL ' : '      ', cont: i < entries.length - 1 ? ' \\' : '' }));
+  return entries.map(([key, value], i) => ({
+    key,
+    value,
+    lead: i === 0 ? 'LABEL ' : '      ',
+    cont: i < entries.length - 1 ? ' \\' : '',
+  }));
 }
 
 /**
@@ -84,7 +90,10 @@ export function renderView(plan: ComposePlan): Record<string, unknown> {
     pythonVersion: plan.os.versionId === '22.04' ? '3.10' : '3.12',
     dcgm: plan.dcgm ?? null,
     cudaRepo: cudaRepoView(plan),
-    dnfCudaRepo: plan.cudaRepo.kind === 'custom' ? plan.cudaRepo.url : `https://developer.download.nvidia.com/compute/cuda/repos/rhel8/${arch}/cuda-rhel8.repo`,
+    dnfCudaRepo:
+      plan.cudaRepo.kind === 'custom'
+        ? plan.cudaRepo.url
+        : `https://developer.download.nvidia.com/compute/cuda/repos/rhel8/${arch}/cuda-rhel8.repo`,
     cudaCompat: plan.cudaCompat,
     cpuLibs: plan.recipe.cpuLibs ?? null,
     python: plan.recipe.python ?? null,

@@ -7,7 +7,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** A stack of async cleanups run in reverse order, each one's failure kept from hiding the others. */
 export class Cleanup implements AsyncDisposable {
-  readonly #steps: Array<() => Promise<unknown>> = [];
+  readonly #steps: (() => Promise<unknown>)[] = [];
 
   defer(step: () => Promise<unknown>): void {
     this.#steps.push(step);

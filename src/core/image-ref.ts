@@ -11,7 +11,8 @@ export interface ImageRef {
 
 // The distribution grammar, restricted to what an image reference may hold.
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
+const HOST =
+  '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}';
 const REF_RE = new RegExp(`^(?:(${HOST})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
@@ -20,7 +21,10 @@ const REF_RE = new RegExp(`^(?:(${HOST})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::(
 export function parseImageRef(text: string): ImageRef {
   const m = REF_RE.exec(text);
   if (!m || text.length > 255) {
-    throw usageError(`'${printable(text)}' is not a valid image reference`, 'expected [registry/]repository[:tag][@sha256:digest], e.g. nvcr.io/nvidia/tritonserver:24.09-py3');
+    throw usageError(
+      `'${printable(text)}' is not a valid image reference`,
+      'expected [registry/]repository[:tag][@sha256:digest], e.g. nvcr.io/nvidia/tritonserver:24.09-py3',
+    );
   }
   const [, first, rest, tag, digest] = m;
   // the first component is a registry only when it looks like a host (dot, colon, or localhost)

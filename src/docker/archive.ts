@@ -1,3 +1,4 @@
+import { archiveStat, asReadable, type PathStat } from './adapters.js';
 import { extract, type Header } from 'tar-stream';
 import { Cleanup } from '../core/abort.js';
 import type { Engine } from './engine.js';
@@ -19,7 +20,13 @@ export async function withScratchContainer<T>(
   try {
     const container = await createContainer(
       engine,
-      { Image: image, Entrypoint: ['/nonexistent'], Cmd: [], NetworkDisabled: true, HostConfig: { NetworkMode: 'none' } },
+      {
+        Image: image,
+        Entrypoint: ['/nonexistent'],
+        Cmd: [],
+        NetworkDisabled: true,
+        HostConfig: { NetworkMode: 'none' },
+      },
       runId,
       signal,
     );
@@ -31,12 +38,9 @@ export async function withScratchContainer<T>(
 }
 
 /** Stat of a path in a container; undefined when it does not exist. */
-export async function statPath(container: Container, path: string): Promise<{ name: string; size: number; mode: number; linkTarget: string } | undefined> {
+export async function statPath(container: Container, path: string): Promise<PathStat | undefined> {
   try {
-    const info = (await container.infoArchive({ path })) as unknown as { headers?: Record<string, string> };
-    const raw = info.headers?.['x-docker-container-path-stat'];
-    if (!raw) return undefined;
-    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { name: string; size: number; mode: number; linkTarget: string };
+    return archiveStat(await container.infoArchive({ path }));
   } catch (cause) {
     if ((cause as { statusCode?: number }).statusCode === 404) return undefined;
     throw engineError(cause, `reading ${path}`);
@@ -55,7 +59,7 @@ export async function walkArchive(
 ): Promise<boolean> {
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await container.getArchive({ path, abortSignal: signal } as { path: string })) as NodeJS.ReadableStream;
+    stream = asReadable(await container.getArchive({ path, abortSignal: signal }), `the archive of ${path}`);
   } catch (cause) {
     if ((cause as { statusCode?: number }).statusCode === 404) return false;
     throw engineError(cause, `reading ${path}`);
@@ -80,12 +84,14 @@ export async function readSmallFile(container: Container, path: string, limit = 
   const stat = await statPath(container, path);
   if (!stat) return undefined;
   if (stat.linkTarget) {
-    const target = stat.linkTarget.startsWith('/') ? stat.linkTarget : new URL(stat.linkTarget, `file://${path}`).pathname;
+    const target = stat.linkTarget.startsWith('/')
+      ? stat.linkTarget
+      : new URL(stat.linkTarget, `file://${path}`).pathname;
     if (target !== path) return readSmallFile(container, target, limit);
   }
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await container.getArchive({ path })) as NodeJS.ReadableStream;
+    stream = await container.getArchive({ path });
   } catch (cause) {
     throw engineError(cause, `reading ${path}`);
   }

@@ -1,3 +1,4 @@
+import { asReadable } from './adapters.js';
 import { pack } from 'tar-stream';
 import { TslimError } from '../core/errors.js';
 import type { Engine } from './engine.js';
@@ -31,9 +32,10 @@ export interface BuildResult {
 /** Packs the in-memory context as a tar stream, the body the Engine API's /build expects. */
 export function packContext(context: BuildContext): NodeJS.ReadableStream {
   const tar = pack();
-  for (const [name, data] of Object.entries(context)) tar.entry({ name, mode: 0o644, mtime: new Date(0) }, Buffer.from(data));
+  for (const [name, data] of Object.entries(context))
+    tar.entry({ name, mode: 0o644, mtime: new Date(0) }, Buffer.from(data));
   tar.finalize();
-  return tar as unknown as NodeJS.ReadableStream;
+  return asReadable(tar, 'a build context');
 }
 
 /**
@@ -43,7 +45,7 @@ export function packContext(context: BuildContext): NodeJS.ReadableStream {
 export async function buildImage(engine: Engine, options: BuildOptions): Promise<BuildResult> {
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await engine.buildImage(packContext(options.context), {
+    const raw: unknown = await engine.buildImage(packContext(options.context), {
       dockerfile: options.dockerfile,
       t: options.tag,
       rm: true,
@@ -52,10 +54,11 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
       ...(options.labels ? { labels: options.labels } : {}),
       ...(options.networkmode ? { networkmode: options.networkmode } : {}),
       nocache: options.nocache === true,
-      pull: options.pull === true ? 'true' : '',
+      pull: options.pull === true,
       ...(options.registryconfig ? { registryconfig: options.registryconfig } : {}),
       abortSignal: options.signal,
-    } as never)) as unknown as NodeJS.ReadableStream;
+    });
+    stream = asReadable(raw, `the build of ${options.tag}`);
   } catch (cause) {
     throw engineError(cause, `starting the build of ${options.tag}`);
   }
@@ -72,8 +75,14 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
 
 /** The classic builder reports the result as `aux.ID` (API >= 1.30) or "Successfully built <id>". */
 function builtImageId(events: readonly StreamEvent[]): string | undefined {
-  const aux = events.map((e) => e.aux?.ID).filter((id): id is string => typeof id === 'string').at(-1);
+  const aux = events
+    .map((e) => e.aux?.ID)
+    .filter((id): id is string => typeof id === 'string')
+    .at(-1);
   if (aux) return aux;
-  const built = events.map((e) => /Successfully built ([0-9a-f]{12,64})/.exec(e.stream ?? '')?.[1]).filter(Boolean).at(-1);
+  const built = events
+    .map((e) => /Successfully built ([0-9a-f]{12,64})/.exec(e.stream ?? '')?.[1])
+    .filter(Boolean)
+    .at(-1);
   return built ?? undefined;
 }

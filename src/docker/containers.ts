@@ -1,3 +1,4 @@
+import { asBuffer } from './adapters.js';
 import { throwIfAborted } from '../core/abort.js';
 import type Docker from 'dockerode';
 import { RUN_LABEL } from '../core/labels.js';
@@ -8,14 +9,22 @@ export type ContainerSpec = Docker.ContainerCreateOptions;
 export type Container = Docker.Container;
 
 /** Creates a container; every one tslim makes carries the run label. */
-export async function createContainer(engine: Engine, spec: ContainerSpec, runId: string, signal?: AbortSignal): Promise<Container> {
+export async function createContainer(
+  engine: Engine,
+  spec: ContainerSpec,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<Container> {
   throwIfAborted(signal);
   let container: Container;
   try {
     // No abort signal on the request itself: aborting it mid-flight leaves a container the engine
     // made but whose id tslim never learned (seen with Ctrl-C during inspect). A create is quick;
     // when the run was aborted meanwhile, the container is removed here instead.
-    container = await engine.createContainer({ ...spec, Labels: { ...(spec.Labels ?? {}), [RUN_LABEL]: runId } } as ContainerSpec);
+    container = await engine.createContainer({
+      ...spec,
+      Labels: { ...(spec.Labels ?? {}), [RUN_LABEL]: runId },
+    });
   } catch (cause) {
     throw engineError(cause, `creating a container from ${spec.Image ?? 'an image'}`);
   }
@@ -39,8 +48,9 @@ export async function removeContainer(container: Container): Promise<void> {
 
 /** The last `tail` lines of a container's combined output, demultiplexed. */
 export async function containerLogs(container: Container, tail = 200): Promise<string> {
-  const buffer = (await container.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
-  return demux(buffer);
+  return demux(
+    asBuffer(await container.logs({ stdout: true, stderr: true, tail, follow: false }), 'the container log'),
+  );
 }
 
 /** Engine log frames: 8-byte header (stream, 0, 0, 0, size BE) then payload; TTY logs are raw. */

@@ -14,13 +14,19 @@ export function connectEngine(options: EngineOptions = {}): Engine {
   if (!host) return new Docker({ socketPath: '/var/run/docker.sock' });
   if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
   const url = new URL(host.replace(/^tcp:/, 'http:'));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+  return new Docker({
+    host: url.hostname,
+    port: Number(url.port || 2375),
+    protocol: url.protocol === 'https:' ? 'https' : 'http',
+  });
 }
 
 /** Pings the engine; a clear error when nothing answers. */
 export async function pingEngine(engine: Engine, signal?: AbortSignal): Promise<void> {
   try {
-    await engine.ping({ abortSignal: signal } as never);
+    // dockerode's ping takes options (abortSignal) though its typings list none
+    const ping = engine.ping.bind(engine) as (options: { abortSignal?: AbortSignal }) => Promise<unknown>;
+    await ping({ abortSignal: signal });
   } catch (cause) {
     throw engineUnreachable(cause);
   }
@@ -30,7 +36,7 @@ export function engineUnreachable(cause: unknown): TslimError {
   const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   return new TslimError('ENGINE_UNREACHABLE', `no Docker engine answers at ${where}`, {
     cause,
-    hint: 'start one (`npm run engine` as root starts Debian\'s dockerd), set DOCKER_HOST, or use --offline for a dry run',
+    hint: "start one (`npm run engine` as root starts Debian's dockerd), set DOCKER_HOST, or use --offline for a dry run",
   });
 }
 

@@ -19,12 +19,17 @@ function statusOf(cause: unknown): number | undefined {
 export function engineError(cause: unknown, what: string): TslimError {
   if (cause instanceof TslimError) return cause;
   if (isConnectionError(cause)) return engineUnreachable(cause);
-  const message = (cause as { json?: { message?: string } })?.json?.message ?? (cause as Error)?.message ?? String(cause);
+  const message =
+    (cause as { json?: { message?: string } })?.json?.message ?? (cause as Error)?.message ?? String(cause);
   return new TslimError('ENGINE', `${what}: ${message}`, { cause });
 }
 
 /** Inspects an image by reference; undefined when the engine does not have it. */
-export async function inspectImageRaw(engine: Engine, ref: string, signal?: AbortSignal): Promise<RawImage | undefined> {
+export async function inspectImageRaw(
+  engine: Engine,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<RawImage | undefined> {
   try {
     signal?.throwIfAborted();
     return await engine.getImage(ref).inspect();
@@ -48,13 +53,14 @@ export interface PullOptions {
 export async function pullImage(engine: Engine, ref: string, options: PullOptions = {}): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await engine.pull(ref, {
+    stream = await engine.pull(ref, {
       ...(options.auth ? { authconfig: options.auth } : {}),
       abortSignal: options.signal,
-    })) as NodeJS.ReadableStream;
+    });
   } catch (cause) {
     const status = statusOf(cause);
-    if (status === 404) throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} was not found in its registry`, { cause });
+    if (status === 404)
+      throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} was not found in its registry`, { cause });
     if (status === 401 || status === 403) {
       throw new TslimError('REGISTRY_AUTH', `the registry refused to let us pull ${ref}`, {
         cause,

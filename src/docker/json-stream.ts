@@ -1,3 +1,4 @@
+import { destroyStream } from './adapters.js';
 import { TslimError, type ErrorCode } from '../core/errors.js';
 
 /** One line of an Engine API JSON progress stream (build, pull, push, import). */
@@ -30,7 +31,7 @@ export function followStream(stream: NodeJS.ReadableStream, options: FollowOptio
   let failed: TslimError | undefined;
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      (stream as unknown as { destroy?: () => void }).destroy?.();
+      destroyStream(stream);
       reject(new TslimError('ABORTED', 'interrupted'));
     };
     if (options.signal?.aborted) return onAbort();
@@ -46,9 +47,13 @@ export function followStream(stream: NodeJS.ReadableStream, options: FollowOptio
       events.push(event);
       if ((event.error || event.errorDetail) && !failed) {
         const message = event.errorDetail?.message ?? event.error ?? 'unknown error';
-        failed = new TslimError(options.errorCode ?? 'ENGINE', `${options.what ?? 'engine operation'} failed: ${message.trim()}`, {
-          details: { engineMessage: message.trim() },
-        });
+        failed = new TslimError(
+          options.errorCode ?? 'ENGINE',
+          `${options.what ?? 'engine operation'} failed: ${message.trim()}`,
+          {
+            details: { engineMessage: message.trim() },
+          },
+        );
       }
       options.onEvent?.(event);
     };
@@ -61,9 +66,14 @@ export function followStream(stream: NodeJS.ReadableStream, options: FollowOptio
         index = buffer.indexOf('\n');
       }
     });
-    stream.on('error', (cause) => {
+    stream.on('error', (cause: Error) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(failed ?? new TslimError(options.errorCode ?? 'ENGINE', `${options.what ?? 'engine stream'} broke: ${cause.message}`, { cause }));
+      reject(
+        failed ??
+          new TslimError(options.errorCode ?? 'ENGINE', `${options.what ?? 'engine stream'} broke: ${cause.message}`, {
+            cause,
+          }),
+      );
     });
     stream.on('end', () => {
       options.signal?.removeEventListener('abort', onAbort);

@@ -11,15 +11,20 @@ export interface EnginePushOptions {
 }
 
 /** POST /images/{name}/push for one tag; the events of the stream, rejecting on an error line. */
-export async function enginePush(engine: Engine, name: string, tag: string, options: EnginePushOptions = {}): Promise<StreamEvent[]> {
+export async function enginePush(
+  engine: Engine,
+  name: string,
+  tag: string,
+  options: EnginePushOptions = {},
+): Promise<StreamEvent[]> {
   let stream: NodeJS.ReadableStream;
   try {
     // dockerode sends authconfig as X-Registry-Auth (base64 JSON): no escaping of '$' or '+' involved
-    stream = (await engine.getImage(name).push({
+    stream = await engine.getImage(name).push({
       tag,
       ...(options.auth ? { authconfig: options.auth } : {}),
       abortSignal: options.signal,
-    } as Docker.ImagePushOptions)) as NodeJS.ReadableStream;
+    } as Docker.ImagePushOptions);
   } catch (cause) {
     throw engineError(cause, `pushing ${name}:${tag}`);
   }
@@ -44,13 +49,20 @@ export interface PushTag {
  * afterwards; if tslim created it, only that tag is removed, and never the image's last name.
  * (A tag cannot carry a label; the image keeps its own labels.)
  */
-export async function tagForPush(engine: Engine, source: string, target: string, signal?: AbortSignal): Promise<PushTag> {
+export async function tagForPush(
+  engine: Engine,
+  source: string,
+  target: string,
+  signal?: AbortSignal,
+): Promise<PushTag> {
   const image = await inspectImageRaw(engine, source, signal);
   if (!image) {
-    throw new TslimError('IMAGE_NOT_FOUND', `image ${source} is not in the engine`, { hint: 'build or pull it first; `docker images` lists what is there' });
+    throw new TslimError('IMAGE_NOT_FOUND', `image ${source} is not in the engine`, {
+      hint: 'build or pull it first; `docker images` lists what is there',
+    });
   }
   const existing = await inspectImageRaw(engine, target, signal);
-  if (existing?.Id === image.Id) return { imageId: image.Id, created: false, release: async () => undefined };
+  if (existing?.Id === image.Id) return { imageId: image.Id, created: false, release: () => Promise.resolve() };
   await tagImage(engine, image.Id, target);
   return {
     imageId: image.Id,

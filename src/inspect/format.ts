@@ -3,7 +3,7 @@ import type { Component, ImageFacts } from './facts.js';
 
 /** Human view of ImageFacts: a fact list then one table per component kind, largest first. */
 export function formatFacts(facts: ImageFacts): string {
-  const rows: Array<[string, string]> = [
+  const rows: [string, string][] = [
     ['image', facts.ref],
     ['id', facts.id.replace(/^sha256:/, '').slice(0, 12)],
     ['size', formatBytes(facts.size)],
@@ -19,7 +19,11 @@ export function formatFacts(facts: ImageFacts): string {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
-  for (const [title, list] of [['backends', facts.backends], ['repoagents', facts.repoagents], ['caches', facts.caches]] as const) {
+  for (const [title, list] of [
+    ['backends', facts.backends],
+    ['repoagents', facts.repoagents],
+    ['caches', facts.caches],
+  ] as const) {
     lines.push('', componentTable(title, list));
   }
   return `${lines.join('\n')}\n`;
@@ -33,7 +37,9 @@ function componentTable(title: string, list: readonly Component[]): string {
   const sizeWidth = Math.max(4, ...sizes.map((s) => s.length));
   const total = sorted.reduce((sum, c) => sum + c.bytes, 0);
   const out = [`${title.toUpperCase().padEnd(nameWidth)}  ${'SIZE'.padStart(sizeWidth)}  FILES`];
-  sorted.forEach((c, i) => out.push(`${c.name.padEnd(nameWidth)}  ${(sizes[i] ?? '').padStart(sizeWidth)}  ${c.files}`));
+  sorted.forEach((c, i) =>
+    out.push(`${c.name.padEnd(nameWidth)}  ${(sizes[i] ?? '').padStart(sizeWidth)}  ${c.files}`),
+  );
   out.push(`${'total'.padEnd(nameWidth)}  ${formatBytes(total).padStart(sizeWidth)}`);
   return out.join('\n');
 }

@@ -31,41 +31,63 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
   const { signal } = options;
   let raw = options.pull === 'always' ? undefined : await inspectImageRaw(engine, ref, signal);
   if (!raw && options.pull && options.pull !== 'never') {
-    await pullImage(engine, ref, { ...(options.auth ? { auth: options.auth } : {}), ...(signal ? { signal } : {}), ...(options.onPullEvent ? { onEvent: options.onPullEvent } : {}) });
+    await pullImage(engine, ref, {
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(signal ? { signal } : {}),
+      ...(options.onPullEvent ? { onEvent: options.onPullEvent } : {}),
+    });
     raw = await inspectImageRaw(engine, ref, signal);
   }
   if (!raw) {
     throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine`, {
-      hint: options.pull === 'never' || options.pull === undefined ? 'pull it first, or pass --pull' : 'check the reference',
+      hint:
+        options.pull === 'never' || options.pull === undefined
+          ? 'pull it first, or pass --pull'
+          : 'check the reference',
     });
   }
   throwIfAborted(signal);
   const env = parseEnv(raw.Config?.Env);
   const labels = raw.Config?.Labels ?? {};
   const runId = options.runId ?? newRunId();
-  const files = await withScratchContainer(engine, raw.Id, runId, async (container) => {
-    const osText = (await readSmallFile(container, '/etc/os-release')) ?? (await readSmallFile(container, '/usr/lib/os-release'));
-    const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
-    const serve = (await statPath(container, '/usr/bin/serve')) !== undefined;
-    const tritonVersionFile = hasRoot ? await readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined;
-    const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = { backends: [], repoagents: [], caches: [] };
-    if (hasRoot && options.payload !== false) {
-      for (const kind of ['backends', 'repoagents', 'caches'] as const) {
-        throwIfAborted(signal);
-        components[kind] = (await measureComponents(container, kind, signal)) ?? [];
+  const files = await withScratchContainer(
+    engine,
+    raw.Id,
+    runId,
+    async (container) => {
+      const osText =
+        (await readSmallFile(container, '/etc/os-release')) ?? (await readSmallFile(container, '/usr/lib/os-release'));
+      const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
+      const serve = (await statPath(container, '/usr/bin/serve')) !== undefined;
+      const tritonVersionFile = hasRoot ? await readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined;
+      const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = {
+        backends: [],
+        repoagents: [],
+        caches: [],
+      };
+      if (hasRoot && options.payload !== false) {
+        for (const kind of ['backends', 'repoagents', 'caches'] as const) {
+          throwIfAborted(signal);
+          components[kind] = (await measureComponents(container, kind, signal)) ?? [];
+        }
       }
-    }
-    return { osText, hasRoot, serve, tritonVersionFile, components };
-  }, signal);
+      return { osText, hasRoot, serve, tritonVersionFile, components };
+    },
+    signal,
+  );
 
   const tritonVersion = env.TRITON_SERVER_VERSION ?? files.tritonVersionFile?.trim() ?? undefined;
   const containerVersion = env.NVIDIA_TRITON_SERVER_VERSION ?? labels['com.nvidia.tritonserver.version'];
   const looksTriton = files.hasRoot || tritonVersion !== undefined || containerVersion !== undefined;
   const role = options.role ?? 'any';
   if (role !== 'base' && (!looksTriton || (role === 'full' && !files.hasRoot))) {
-    throw new TslimError('NOT_TRITON', `${ref} is not a Triton ${role === 'min' ? 'min ' : ''}image: ${files.hasRoot ? '' : `no ${TRITON_ROOT}, `}no TRITON_SERVER_VERSION`, {
-      hint: 'pass the full tritonserver:<version>-py3 image (or --image full=REF)',
-    });
+    throw new TslimError(
+      'NOT_TRITON',
+      `${ref} is not a Triton ${role === 'min' ? 'min ' : ''}image: ${files.hasRoot ? '' : `no ${TRITON_ROOT}, `}no TRITON_SERVER_VERSION`,
+      {
+        hint: 'pass the full tritonserver:<version>-py3 image (or --image full=REF)',
+      },
+    );
   }
   const os = files.osText === undefined ? undefined : parseOsRelease(files.osText);
   return {
@@ -83,11 +105,16 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
     ...(tritonVersion ? { tritonVersion } : {}),
     ...(containerVersion ? { containerVersion } : {}),
     // as compose.py: TRITON_SERVER_GPU_ENABLED decides when set; otherwise a CUDA base means GPU
-    gpuEnabled: env.TRITON_SERVER_GPU_ENABLED !== undefined ? env.TRITON_SERVER_GPU_ENABLED === '1' : env.CUDA_VERSION !== undefined,
+    gpuEnabled:
+      env.TRITON_SERVER_GPU_ENABLED !== undefined
+        ? env.TRITON_SERVER_GPU_ENABLED === '1'
+        : env.CUDA_VERSION !== undefined,
     ...(env.CUDA_VERSION ? { cudaVersion: env.CUDA_VERSION } : {}),
     ...(env._CUDA_COMPAT_PATH ? { cudaCompatPath: env._CUDA_COMPAT_PATH } : {}),
     ...(env.DCGM_VERSION ? { dcgmVersion: env.DCGM_VERSION } : {}),
-    ...(labels['com.nvidia.build.id'] ?? env.NVIDIA_BUILD_ID ? { buildId: labels['com.nvidia.build.id'] ?? env.NVIDIA_BUILD_ID } : {}),
+    ...((labels['com.nvidia.build.id'] ?? env.NVIDIA_BUILD_ID)
+      ? { buildId: labels['com.nvidia.build.id'] ?? env.NVIDIA_BUILD_ID }
+      : {}),
     ...(labels['com.nvidia.build.ref'] ? { buildRef: labels['com.nvidia.build.ref'] } : {}),
     ...(os ? { os } : {}),
     sagemakerServe: files.serve,

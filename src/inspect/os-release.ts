@@ -11,7 +11,10 @@ export function parseOsRelease(text: string): OsRelease | undefined {
   if (!values.ID) return undefined;
   return {
     id: values.ID.toLowerCase(),
-    idLike: (values.ID_LIKE ?? '').split(/\s+/).filter(Boolean).map((v) => v.toLowerCase()),
+    idLike: (values.ID_LIKE ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((v) => v.toLowerCase()),
     versionId: values.VERSION_ID ?? '',
     ...(values.VERSION_CODENAME ? { codename: values.VERSION_CODENAME } : {}),
     ...(values.PRETTY_NAME ? { prettyName: values.PRETTY_NAME } : {}),
@@ -20,7 +23,7 @@ export function parseOsRelease(text: string): OsRelease | undefined {
 
 function unquote(value: string): string {
   const v = value.trim();
-  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) {
+  if (v.length >= 2 && (v.startsWith('"') || v.startsWith("'")) && v.endsWith(v.charAt(0))) {
     return v.slice(1, -1).replace(/\\(["$`\\])/g, '$1');
   }
   return v;

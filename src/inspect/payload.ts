@@ -8,7 +8,11 @@ export const TRITON_ROOT = '/opt/tritonserver';
  * Sizes of each component directory under /opt/tritonserver/<kind>, from one streamed tar of the
  * directory: regular-file sizes summed per first-level name, bodies drained, never held.
  */
-export async function measureComponents(container: Container, kind: ComponentKind, signal?: AbortSignal): Promise<Component[] | undefined> {
+export async function measureComponents(
+  container: Container,
+  kind: ComponentKind,
+  signal?: AbortSignal,
+): Promise<Component[] | undefined> {
   const totals = new Map<string, Component>();
   const found = await walkArchive(
     container,

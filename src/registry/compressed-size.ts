@@ -28,7 +28,12 @@ export async function compressedSizeOf(ref: string, options: CompressedSizeOptio
   const loc = apiLocation(parsed);
   try {
     const auth = await resolveAuth(parsed.registry, options.env ? { env: options.env } : {});
-    const client = new DistributionClient({ registry: loc.registry, ...(auth ? { auth } : {}), ...(options.insecure ? { insecure: true } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const client = new DistributionClient({
+      registry: loc.registry,
+      ...(auth ? { auth } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const manifest = await client.manifest(loc.repository, parsed.digest ?? parsed.tag ?? 'latest');
     if (!manifest) options.log?.debug(`${ref} is not in its registry; compressed size unknown`);
     return manifest?.compressedBytes;

@@ -38,12 +38,18 @@ interface DockerConfig {
  * variables, then $DOCKER_CONFIG/config.json (credHelpers[host], else credsStore, else auths).
  * Undefined means anonymous.
  */
-export async function resolveAuth(registryHost: string, options: ResolveAuthOptions = {}): Promise<RegistryAuth | undefined> {
+export async function resolveAuth(
+  registryHost: string,
+  options: ResolveAuthOptions = {},
+): Promise<RegistryAuth | undefined> {
   const env = options.env ?? process.env;
   const serveraddress = serverAddress(registryHost);
   if (options.username !== undefined || options.password !== undefined) {
     if (!options.username || options.password === undefined) {
-      throw usageError('--username and --password-stdin go together', 'pipe the password: `printf %s "$PW" | tslim push ... --username USER --password-stdin`');
+      throw usageError(
+        '--username and --password-stdin go together',
+        'pipe the password: `printf %s "$PW" | tslim push ... --username USER --password-stdin`',
+      );
     }
     return { username: options.username, password: options.password, serveraddress };
   }
@@ -62,7 +68,8 @@ export async function resolveAuth(registryHost: string, options: ResolveAuthOpti
   }
   const entry = lookupHost(config.auths, registryHost);
   if (entry?.auth) return decodeAuth(entry.auth, serveraddress, registryHost);
-  if (entry?.username && entry.password !== undefined) return { username: entry.username, password: entry.password, serveraddress };
+  if (entry?.username && entry.password !== undefined)
+    return { username: entry.username, password: entry.password, serveraddress };
   return undefined;
 }
 
@@ -100,7 +107,10 @@ async function readDockerConfig(path: string): Promise<DockerConfig | undefined>
   try {
     return JSON.parse(text) as DockerConfig;
   } catch (cause) {
-    throw new TslimError('REGISTRY_AUTH', `${path} is not valid JSON`, { cause, hint: 'fix or remove it, or set DOCKER_CONFIG to another directory' });
+    throw new TslimError('REGISTRY_AUTH', `${path} is not valid JSON`, {
+      cause,
+      hint: 'fix or remove it, or set DOCKER_CONFIG to another directory',
+    });
   }
 }
 
@@ -120,14 +130,33 @@ function decodeAuth(auth: string, serveraddress: string, host: string): Registry
  * Runs `docker-credential-<name> get` without a shell, the server address on stdin, and reads
  * {"Username","Secret"} from stdout. Protocol: github.com/docker/docker-credential-helpers.
  */
-export async function runCredentialHelper(name: string, serveraddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RegistryAuth | undefined> {
+export async function runCredentialHelper(
+  name: string,
+  serveraddress: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RegistryAuth | undefined> {
   const program = `docker-credential-${name}`;
-  const { code, stdout, stderr, spawnError } = await new Promise<{ code: number; stdout: string; stderr: string; spawnError?: NodeJS.ErrnoException }>((resolve) => {
-    const child = execFile(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out, err) => {
-      const e = error as (NodeJS.ErrnoException & { code?: unknown }) | null;
-      const exit = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
-      resolve({ code: exit, stdout: String(out), stderr: String(err), ...(e && typeof e.code === 'string' ? { spawnError: e } : {}) });
-    });
+  const { code, stdout, stderr, spawnError } = await new Promise<{
+    code: number;
+    stdout: string;
+    stderr: string;
+    spawnError?: NodeJS.ErrnoException;
+  }>((resolve) => {
+    const child = execFile(
+      program,
+      ['get'],
+      { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 },
+      (error, out, err) => {
+        const e = error as (NodeJS.ErrnoException & { code?: unknown }) | null;
+        const exit = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
+        resolve({
+          code: exit,
+          stdout: String(out),
+          stderr: String(err),
+          ...(e && typeof e.code === 'string' ? { spawnError: e } : {}),
+        });
+      },
+    );
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(serveraddress);
   });
@@ -139,7 +168,10 @@ export async function runCredentialHelper(name: string, serveraddress: string, e
   if (code !== 0) {
     // the helpers' documented "not found" answer
     if (/credentials not found/i.test(`${stdout}${stderr}`)) return undefined;
-    throw new TslimError('REGISTRY_AUTH', `credential helper ${program} failed for ${serveraddress}: ${(stderr || stdout).trim() || `exit ${code}`}`);
+    throw new TslimError(
+      'REGISTRY_AUTH',
+      `credential helper ${program} failed for ${serveraddress}: ${(stderr || stdout).trim() || `exit ${code}`}`,
+    );
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
@@ -150,9 +182,13 @@ export async function runCredentialHelper(name: string, serveraddress: string, e
   if (typeof parsed.Username !== 'string' || typeof parsed.Secret !== 'string') return undefined;
   if (parsed.Username === '<token>') {
     // an identity token (OAuth refresh token), not a password; tslim only speaks Basic to registries
-    throw new TslimError('REGISTRY_AUTH', `${program} holds an identity token for ${serveraddress}, which tslim cannot use`, {
-      hint: `log in with a username and password or set ${ENV_USERNAME}/${ENV_PASSWORD}`,
-    });
+    throw new TslimError(
+      'REGISTRY_AUTH',
+      `${program} holds an identity token for ${serveraddress}, which tslim cannot use`,
+      {
+        hint: `log in with a username and password or set ${ENV_USERNAME}/${ENV_PASSWORD}`,
+      },
+    );
   }
   return { username: parsed.Username, password: parsed.Secret, serveraddress };
 }

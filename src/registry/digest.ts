@@ -8,7 +8,12 @@ export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
 } as const;
 
-export const MANIFEST_ACCEPT = [MEDIA_TYPES.dockerManifest, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociIndex].join(', ');
+export const MANIFEST_ACCEPT = [
+  MEDIA_TYPES.dockerManifest,
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerList,
+  MEDIA_TYPES.ociIndex,
+].join(', ');
 
 interface Descriptor {
   mediaType?: string;
@@ -32,7 +37,11 @@ export function sha256Digest(bytes: Uint8Array): string {
 
 export function isIndex(manifest: ManifestJson, contentType: string | undefined): boolean {
   const type = manifest.mediaType ?? contentType ?? '';
-  return type.startsWith(MEDIA_TYPES.dockerList) || type.startsWith(MEDIA_TYPES.ociIndex) || Array.isArray(manifest.manifests);
+  return (
+    type.startsWith(MEDIA_TYPES.dockerList) ||
+    type.startsWith(MEDIA_TYPES.ociIndex) ||
+    Array.isArray(manifest.manifests)
+  );
 }
 
 /** Compressed image size as the registry stores it: the sum of the manifest's layer sizes. */
@@ -53,7 +62,9 @@ export function pickPlatform(manifest: ManifestJson, os = 'linux', architecture 
 }
 
 /** The Digest in a push stream's aux line (`{"aux":{"Tag":"x","Digest":"sha256:…","Size":123}}`). */
-export function digestFromPushEvents(events: ReadonlyArray<{ aux?: Record<string, unknown>; status?: string }>): string | undefined {
+export function digestFromPushEvents(
+  events: readonly { aux?: Record<string, unknown>; status?: string }[],
+): string | undefined {
   for (const event of events) {
     const digest = event.aux?.Digest;
     if (typeof digest === 'string') return digest;

@@ -1,7 +1,15 @@
 import { TslimError } from '../core/errors.js';
 import type { RegistryAuth } from './credentials.js';
 import { isLoopbackRegistry } from './loopback.js';
-import { compressedLayerBytes, isIndex, MANIFEST_ACCEPT, parseChallenge, pickPlatform, sha256Digest, type ManifestJson } from './digest.js';
+import {
+  compressedLayerBytes,
+  isIndex,
+  MANIFEST_ACCEPT,
+  parseChallenge,
+  pickPlatform,
+  sha256Digest,
+  type ManifestJson,
+} from './digest.js';
 
 export interface DistributionClientOptions {
   /** host[:port] as in the image reference. */
@@ -52,9 +60,19 @@ export class DistributionClient {
     if (isIndex(json, contentType)) {
       const child = pickPlatform(json);
       const platform = child ? await this.manifest(repository, child) : undefined;
-      return { digest, mediaType, ...optional('configDigest', platform?.configDigest), ...optional('compressedBytes', platform?.compressedBytes) };
+      return {
+        digest,
+        mediaType,
+        ...optional('configDigest', platform?.configDigest),
+        ...optional('compressedBytes', platform?.compressedBytes),
+      };
     }
-    return { digest, mediaType, ...optional('configDigest', json.config?.digest), ...optional('compressedBytes', compressedLayerBytes(json)) };
+    return {
+      digest,
+      mediaType,
+      ...optional('configDigest', json.config?.digest),
+      ...optional('compressedBytes', compressedLayerBytes(json)),
+    };
   }
 
   /** One request, answering a 401 challenge once (Basic, or Bearer via the token realm). */
@@ -84,13 +102,19 @@ export class DistributionClient {
       return basic(auth);
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) {
-      throw new TslimError('REGISTRY_FAILED', `registry ${this.#options.registry} asks for unsupported auth '${header ?? ''}'`);
+      throw new TslimError(
+        'REGISTRY_FAILED',
+        `registry ${this.#options.registry} asks for unsupported auth '${header ?? ''}'`,
+      );
     }
     const url = new URL(challenge.params.realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     const wanted = challenge.params.scope ?? scope;
     if (wanted) url.searchParams.set('scope', wanted);
-    const response = await this.#fetch(url.toString(), { method: 'GET', headers: auth ? { authorization: basic(auth) } : {} });
+    const response = await this.#fetch(url.toString(), {
+      method: 'GET',
+      headers: auth ? { authorization: basic(auth) } : {},
+    });
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
       throw this.#authError(`'s token service (${url.origin}) rejected the credentials`);
@@ -104,14 +128,22 @@ export class DistributionClient {
 
   async #fetch(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, { ...init, redirect: 'follow', ...(this.#options.signal ? { signal: this.#options.signal } : {}) });
+      return await fetch(url, {
+        ...init,
+        redirect: 'follow',
+        ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+      });
     } catch (cause) {
       if (this.#options.signal?.aborted) throw new TslimError('ABORTED', 'interrupted', { cause });
       const reason = ((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message;
-      throw new TslimError('REGISTRY_FAILED', `cannot reach registry ${this.#options.registry} at ${new URL(url).origin}: ${reason}`, {
-        cause,
-        hint: this.baseUrl.startsWith('https') ? 'is it up? a plain-HTTP registry needs --insecure' : 'is it up?',
-      });
+      throw new TslimError(
+        'REGISTRY_FAILED',
+        `cannot reach registry ${this.#options.registry} at ${new URL(url).origin}: ${reason}`,
+        {
+          cause,
+          hint: this.baseUrl.startsWith('https') ? 'is it up? a plain-HTTP registry needs --insecure' : 'is it up?',
+        },
+      );
     }
   }
 
@@ -119,18 +151,26 @@ export class DistributionClient {
     if (response.ok) return;
     const text = (await response.text().catch(() => '')).slice(0, 300).trim();
     if (response.status === 403) throw this.#authError(`denied ${what}`);
-    throw new TslimError('REGISTRY_FAILED', `registry ${this.#options.registry}: ${what} answered ${response.status}${text ? `: ${text}` : ''}`, {
-      details: { status: response.status },
-    });
+    throw new TslimError(
+      'REGISTRY_FAILED',
+      `registry ${this.#options.registry}: ${what} answered ${response.status}${text ? `: ${text}` : ''}`,
+      {
+        details: { status: response.status },
+      },
+    );
   }
 
   #authError(what: string): TslimError {
     const user = this.#options.auth?.username;
     const sep = what.startsWith("'") ? '' : ' ';
-    return new TslimError('REGISTRY_AUTH', `registry ${this.#options.registry}${sep}${what}${user ? ` (user '${user}')` : ' (anonymous)'}`, {
-      hint: 'check --username/--password-stdin, TSLIM_REGISTRY_USERNAME/TSLIM_REGISTRY_PASSWORD or `docker login` (docs/push.md)',
-      details: { registry: this.#options.registry, ...(user ? { username: user } : {}) },
-    });
+    return new TslimError(
+      'REGISTRY_AUTH',
+      `registry ${this.#options.registry}${sep}${what}${user ? ` (user '${user}')` : ' (anonymous)'}`,
+      {
+        hint: 'check --username/--password-stdin, TSLIM_REGISTRY_USERNAME/TSLIM_REGISTRY_PASSWORD or `docker login` (docs/push.md)',
+        details: { registry: this.#options.registry, ...(user ? { username: user } : {}) },
+      },
+    );
   }
 }
 
@@ -138,6 +178,6 @@ function basic(auth: RegistryAuth): string {
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }

@@ -30,7 +30,8 @@ export class LayerProgress {
   /** A line for a layer that just finished, else undefined. */
   finished(event: StreamEvent): string | undefined {
     const status = event.status ?? '';
-    if (!event.id || !(status === 'Pushed' || status === 'Layer already exists' || status.startsWith('Mounted from'))) return undefined;
+    if (!event.id || !(status === 'Pushed' || status === 'Layer already exists' || status.startsWith('Mounted from')))
+      return undefined;
     const total = this.#layers.get(event.id)?.total ?? 0;
     return `  layer ${event.id}: ${status}${total > 0 ? ` (${formatBytes(total)})` : ''}`;
   }

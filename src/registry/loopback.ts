@@ -9,5 +9,8 @@ export function isLoopbackRegistry(registry: string): boolean {
 /** Where the distribution API of a reference lives: Docker Hub's API host and library/ for single names. */
 export function apiLocation(ref: ImageRef): { registry: string; repository: string } {
   if (ref.registry !== 'docker.io') return { registry: ref.registry, repository: ref.repository };
-  return { registry: 'registry-1.docker.io', repository: ref.repository.includes('/') ? ref.repository : `library/${ref.repository}` };
+  return {
+    registry: 'registry-1.docker.io',
+    repository: ref.repository.includes('/') ? ref.repository : `library/${ref.repository}`,
+  };
 }

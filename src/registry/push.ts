@@ -59,13 +59,26 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
   const target = formatImageRef({ registry: parsed.registry, repository: parsed.repository, tag });
   const name = formatImageRef({ registry: parsed.registry, repository: parsed.repository });
   const loc = apiLocation(parsed);
-  const client = new DistributionClient({ registry: loc.registry, ...opt('auth', request.auth), ...opt('insecure', request.insecure), ...opt('signal', signal) });
+  const client = new DistributionClient({
+    registry: loc.registry,
+    ...opt('auth', request.auth),
+    ...opt('insecure', request.insecure),
+    ...opt('signal', signal),
+  });
   const retry = { attempts: request.attempts ?? 4, baseDelayMs: request.retryBaseMs ?? 1000, ...opt('signal', signal) };
-  const registryRetry = { ...retry, onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: unknown }) =>
-    log.warn(`registry ${loc.registry}: ${(error as Error).message}; try ${attempt + 1}/${retry.attempts} in ${(delayMs / 1000).toFixed(1)} s`) };
+  const registryRetry = {
+    ...retry,
+    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: unknown }) =>
+      log.warn(
+        `registry ${loc.registry}: ${(error as Error).message}; try ${attempt + 1}/${retry.attempts} in ${(delayMs / 1000).toFixed(1)} s`,
+      ),
+  };
 
   const local = await inspectImageRaw(engine, request.image, signal);
-  if (!local) throw new TslimError('IMAGE_NOT_FOUND', `image ${request.image} is not in the engine`, { hint: 'build or pull it first' });
+  if (!local)
+    throw new TslimError('IMAGE_NOT_FOUND', `image ${request.image} is not in the engine`, {
+      hint: 'build or pull it first',
+    });
 
   progress.start(`checking ${target}`);
   if (request.harbor) await withRetry(() => checkHarborProject(client, loc.repository, loc.registry), registryRetry);
@@ -74,10 +87,14 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
   if (before && before.configDigest !== local.Id) {
     if (!request.force) {
       progress.fail();
-      throw new TslimError('TAG_EXISTS', `${target} already exists in the registry as ${before.digest}, a different image`, {
-        hint: 'pick another tag, or pass --force to overwrite it',
-        details: { ref: target, remoteDigest: before.digest },
-      });
+      throw new TslimError(
+        'TAG_EXISTS',
+        `${target} already exists in the registry as ${before.digest}, a different image`,
+        {
+          hint: 'pick another tag, or pass --force to overwrite it',
+          details: { ref: target, remoteDigest: before.digest },
+        },
+      );
     }
     replaced = before.digest;
     log.warn(`--force: replacing ${target} (was ${before.digest})`);
@@ -88,34 +105,41 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
   let attempts = 0;
   let events;
   try {
-    events = await withRetry(async (attempt) => {
-      attempts = attempt;
-      const layers = new LayerProgress();
-      progress.start(`pushing ${target}${attempt > 1 ? ` (try ${attempt})` : ''}`);
-      return enginePush(engine, name, tag, {
-        ...opt('auth', request.auth),
-        ...opt('signal', signal),
-        onEvent: (event) => {
-          if (layers.update(event)) progress.update(`pushing ${target}: ${layers.summary()}`);
-          const done = layers.finished(event);
-          if (done) log.debug(done);
-        },
-      }).catch((error: unknown) => {
-        throw classifyPushError(error, loc.registry, request.auth?.username);
-      });
-    }, {
-      ...retry,
-      isTransient: isTransientError,
-      onRetry: ({ attempt, delayMs, error }) => {
-        progress.stop();
-        log.warn(`${(error as Error).message}; retrying (${attempt + 1}/${retry.attempts}) in ${(delayMs / 1000).toFixed(1)} s`);
+    events = await withRetry(
+      async (attempt) => {
+        attempts = attempt;
+        const layers = new LayerProgress();
+        progress.start(`pushing ${target}${attempt > 1 ? ` (try ${attempt})` : ''}`);
+        return enginePush(engine, name, tag, {
+          ...opt('auth', request.auth),
+          ...opt('signal', signal),
+          onEvent: (event) => {
+            if (layers.update(event)) progress.update(`pushing ${target}: ${layers.summary()}`);
+            const done = layers.finished(event);
+            if (done) log.debug(done);
+          },
+        }).catch((error: unknown) => {
+          throw classifyPushError(error, loc.registry, request.auth?.username);
+        });
       },
-    });
+      {
+        ...retry,
+        isTransient: isTransientError,
+        onRetry: ({ attempt, delayMs, error }) => {
+          progress.stop();
+          log.warn(
+            `${(error as Error).message}; retrying (${attempt + 1}/${retry.attempts}) in ${(delayMs / 1000).toFixed(1)} s`,
+          );
+        },
+      },
+    );
   } catch (error) {
     progress.fail(`push of ${target} failed`);
     throw error;
   } finally {
-    await tagged.release().catch((e: unknown) => log.warn(`could not remove the temporary tag ${target}: ${(e as Error).message}`));
+    await tagged
+      .release()
+      .catch((e: unknown) => log.warn(`could not remove the temporary tag ${target}: ${(e as Error).message}`));
   }
   const durationMs = Date.now() - started;
 
@@ -126,12 +150,18 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
   if (!after) throw new TslimError('REGISTRY_FAILED', `${target} is not in the registry after the push`);
   if (after.digest !== pushed) {
     progress.fail();
-    throw new TslimError('REGISTRY_FAILED', `the registry has ${target} as ${after.digest}, the engine pushed ${pushed}`, {
-      hint: 'someone else pushed the same tag at the same time; push again',
-      details: { engineDigest: pushed, registryDigest: after.digest },
-    });
+    throw new TslimError(
+      'REGISTRY_FAILED',
+      `the registry has ${target} as ${after.digest}, the engine pushed ${pushed}`,
+      {
+        hint: 'someone else pushed the same tag at the same time; push again',
+        details: { engineDigest: pushed, registryDigest: after.digest },
+      },
+    );
   }
-  progress.succeed(`pushed ${target} ${after.digest}${after.compressedBytes === undefined ? '' : ` (${formatBytes(after.compressedBytes)} compressed)`}`);
+  progress.succeed(
+    `pushed ${target} ${after.digest}${after.compressedBytes === undefined ? '' : ` (${formatBytes(after.compressedBytes)} compressed)`}`,
+  );
   return {
     ref: target,
     imageId: local.Id,
@@ -147,15 +177,19 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
 function classifyPushError(error: unknown, registry: string, username: string | undefined): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (/unauthorized|authentication required|denied|no basic auth credentials/i.test(message)) {
-    return new TslimError('REGISTRY_AUTH', `registry ${registry} refused the push ${username ? `for user '${username}'` : '(no credentials)'}: ${message}`, {
-      cause: error,
-      hint: 'check --username/--password-stdin, TSLIM_REGISTRY_USERNAME/TSLIM_REGISTRY_PASSWORD or `docker login` (docs/push.md)',
-      details: { registry, ...(username ? { username } : {}) },
-    });
+    return new TslimError(
+      'REGISTRY_AUTH',
+      `registry ${registry} refused the push ${username ? `for user '${username}'` : '(no credentials)'}: ${message}`,
+      {
+        cause: error,
+        hint: 'check --username/--password-stdin, TSLIM_REGISTRY_USERNAME/TSLIM_REGISTRY_PASSWORD or `docker login` (docs/push.md)',
+        details: { registry, ...(username ? { username } : {}) },
+      },
+    );
   }
   return error;
 }
 
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+function opt<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }

@@ -29,7 +29,13 @@ const TRANSIENT_TEXT = [
 export function isTransientError(error: unknown): boolean {
   if (isAbortError(error)) return false;
   if (error instanceof TslimError) {
-    if (error.code === 'ABORTED' || error.code === 'REGISTRY_AUTH' || error.code === 'TAG_EXISTS' || error.code === 'USAGE') return false;
+    if (
+      error.code === 'ABORTED' ||
+      error.code === 'REGISTRY_AUTH' ||
+      error.code === 'TAG_EXISTS' ||
+      error.code === 'USAGE'
+    )
+      return false;
     const status = error.details?.status;
     if (typeof status === 'number') return status === 408 || status === 429 || status >= 500;
   }

@@ -47,6 +47,12 @@ export async function buildReport(request: BuildReportRequest, deps: BuildReport
   return buildSizeModel({ full, slim, ...(min ? { min } : {}), compressed: dropUndefined(compressed) });
 }
 
-function dropUndefined(value: { full?: number | undefined; slim?: number | undefined }): { full?: number; slim?: number } {
-  return { ...(value.full === undefined ? {} : { full: value.full }), ...(value.slim === undefined ? {} : { slim: value.slim }) };
+function dropUndefined(value: { full?: number | undefined; slim?: number | undefined }): {
+  full?: number;
+  slim?: number;
+} {
+  return {
+    ...(value.full === undefined ? {} : { full: value.full }),
+    ...(value.slim === undefined ? {} : { slim: value.slim }),
+  };
 }

@@ -10,7 +10,13 @@ interface Bar {
 }
 
 const COLORS: Record<Bar['kind'], string> = {
-  full: '#6b7280', slim: '#16a34a', ideal: '#2563eb', min: '#93c5fd', kept: '#16a34a', dropped: '#dc2626', added: '#d97706',
+  full: '#6b7280',
+  slim: '#16a34a',
+  ideal: '#2563eb',
+  min: '#93c5fd',
+  kept: '#16a34a',
+  dropped: '#dc2626',
+  added: '#d97706',
 };
 
 /** A self-contained HTML page: the summary, an inline SVG bar chart, the component table. */
@@ -21,12 +27,26 @@ export function formatHtml(report: SizeReport, thresholds: readonly ThresholdRes
     ...(report.ideal ? [{ label: 'ideal', bytes: report.ideal.bytes, kind: 'ideal' as const }] : []),
     ...(report.min ? [{ label: 'min', bytes: report.min.bytes, kind: 'min' as const }] : []),
   ];
-  const components: Bar[] = report.components.map((c) => ({ label: `${KIND_LABEL[c.kind]} ${c.name}`, bytes: c.bytes, kind: c.status }));
-  const summary = summaryRows(report).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n');
-  const rows = report.components
-    .map((c) => `<tr class="${c.status}"><td>${esc(KIND_LABEL[c.kind])}</td><td>${esc(c.name)}</td><td class="n">${esc(formatBytes(c.bytes))}</td><td>${c.status}</td></tr>`)
+  const components: Bar[] = report.components.map((c) => ({
+    label: `${KIND_LABEL[c.kind]} ${c.name}`,
+    bytes: c.bytes,
+    kind: c.status,
+  }));
+  const summary = summaryRows(report)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join('\n');
-  const checks = thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'fail'}">${t.ok ? 'ok' : 'FAIL'}: ${esc(t.name)} ${esc(t.actual)} (limit ${esc(t.limit)})</li>`).join('\n');
+  const rows = report.components
+    .map(
+      (c) =>
+        `<tr class="${c.status}"><td>${esc(KIND_LABEL[c.kind])}</td><td>${esc(c.name)}</td><td class="n">${esc(formatBytes(c.bytes))}</td><td>${c.status}</td></tr>`,
+    )
+    .join('\n');
+  const checks = thresholds
+    .map(
+      (t) =>
+        `<li class="${t.ok ? 'ok' : 'fail'}">${t.ok ? 'ok' : 'FAIL'}: ${esc(t.name)} ${esc(t.actual)} (limit ${esc(t.limit)})</li>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -88,5 +108,8 @@ export function svgChart(images: readonly Bar[], components: readonly Bar[]): st
 }
 
 function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }

@@ -25,12 +25,21 @@ export const REPORT_JSON_SCHEMA = {
         saved: {
           type: 'object',
           required: ['bytes', 'percent'],
-          properties: { bytes: { type: 'integer' }, percent: { type: 'number' }, compressedBytes: { type: 'integer' }, compressedPercent: { type: 'number' } },
+          properties: {
+            bytes: { type: 'integer' },
+            percent: { type: 'number' },
+            compressedBytes: { type: 'integer' },
+            compressedPercent: { type: 'number' },
+          },
         },
         layers: {
           type: 'object',
           required: ['shared', 'new', 'total'],
-          properties: { shared: { type: 'integer', minimum: 0 }, new: { type: 'integer', minimum: 0 }, total: { type: 'integer', minimum: 0 } },
+          properties: {
+            shared: { type: 'integer', minimum: 0 },
+            new: { type: 'integer', minimum: 0 },
+            total: { type: 'integer', minimum: 0 },
+          },
         },
         components: {
           type: 'array',
@@ -58,7 +67,11 @@ export const REPORT_JSON_SCHEMA = {
         ideal: {
           type: 'object',
           required: ['bytes', 'overheadBytes', 'percentOfSlim'],
-          properties: { bytes: { type: 'integer' }, overheadBytes: { type: 'integer' }, percentOfSlim: { type: 'number' } },
+          properties: {
+            bytes: { type: 'integer' },
+            overheadBytes: { type: 'integer' },
+            percentOfSlim: { type: 'number' },
+          },
         },
       },
     },
@@ -67,7 +80,12 @@ export const REPORT_JSON_SCHEMA = {
       items: {
         type: 'object',
         required: ['name', 'limit', 'actual', 'ok'],
-        properties: { name: { enum: ['max-size', 'min-saved'] }, limit: { type: 'string' }, actual: { type: 'string' }, ok: { type: 'boolean' } },
+        properties: {
+          name: { enum: ['max-size', 'min-saved'] },
+          limit: { type: 'string' },
+          actual: { type: 'string' },
+          ok: { type: 'boolean' },
+        },
       },
     },
   },

@@ -16,12 +16,19 @@ export function formatMarkdown(report: SizeReport, thresholds: readonly Threshol
   if (report.min && report.ideal) {
     lines.push(`| ideal | min \`${cell(report.min.ref)}\` + kept payload | ${formatBytes(report.ideal.bytes)} | |`);
   }
-  lines.push('', `**Saved:** ${formatBytes(report.saved.bytes)} (${pct(report.saved.percent)})${
-    report.saved.compressedBytes === undefined ? '' : `, compressed ${formatBytes(report.saved.compressedBytes)} (${pct(report.saved.compressedPercent ?? 0)})`
-  }`);
+  lines.push(
+    '',
+    `**Saved:** ${formatBytes(report.saved.bytes)} (${pct(report.saved.percent)})${
+      report.saved.compressedBytes === undefined
+        ? ''
+        : `, compressed ${formatBytes(report.saved.compressedBytes)} (${pct(report.saved.compressedPercent ?? 0)})`
+    }`,
+  );
   if (report.ideal) {
     const over = report.ideal.overheadBytes;
-    lines.push(`**Ideal:** ${formatBytes(report.ideal.bytes)}; the slim image is ${formatBytes(Math.abs(over))} ${over >= 0 ? 'over' : 'under'} it.`);
+    lines.push(
+      `**Ideal:** ${formatBytes(report.ideal.bytes)}; the slim image is ${formatBytes(Math.abs(over))} ${over >= 0 ? 'over' : 'under'} it.`,
+    );
   }
   lines.push('', '| kind | name | size | status |', '|---|---|---:|---|');
   for (const c of report.components) {
@@ -35,5 +42,8 @@ export function formatMarkdown(report: SizeReport, thresholds: readonly Threshol
 
 /** Keeps a value from breaking the table: pipes and newlines escaped. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/`/g, "'");
 }

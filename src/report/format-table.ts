@@ -9,10 +9,15 @@ export function formatTable(report: SizeReport, thresholds: readonly ThresholdRe
   const width = Math.max(...summary.map(([k]) => k.length));
   const lines = summary.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   lines.push('');
-  lines.push(...columns([
-    ['KIND', 'NAME', 'SIZE', 'STATUS'],
-    ...report.components.map((c) => [KIND_LABEL[c.kind], c.name, formatBytes(c.bytes), c.status]),
-  ], [false, false, true, false]));
+  lines.push(
+    ...columns(
+      [
+        ['KIND', 'NAME', 'SIZE', 'STATUS'],
+        ...report.components.map((c) => [KIND_LABEL[c.kind], c.name, formatBytes(c.bytes), c.status]),
+      ],
+      [false, false, true, false],
+    ),
+  );
   if (thresholds.length > 0) {
     lines.push('');
     for (const t of thresholds) lines.push(`${t.ok ? 'ok  ' : 'FAIL'}  ${t.name}: ${t.actual} (limit ${t.limit})`);
@@ -22,5 +27,10 @@ export function formatTable(report: SizeReport, thresholds: readonly ThresholdRe
 
 function columns(rows: string[][], rightAlign: boolean[]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }

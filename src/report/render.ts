@@ -9,7 +9,11 @@ export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** One entry point for `tslim report` and `tslim compose --report FORMAT`. */
-export function renderReport(report: SizeReport, format: ReportFormat, thresholds: readonly ThresholdResult[] = []): string {
+export function renderReport(
+  report: SizeReport,
+  format: ReportFormat,
+  thresholds: readonly ThresholdResult[] = [],
+): string {
   switch (format) {
     case 'table':
       return formatTable(report, thresholds);

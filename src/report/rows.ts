@@ -3,26 +3,40 @@ import type { ComponentKind } from '../inspect/facts.js';
 import type { SizeReport } from './size-model.js';
 
 /** Shared wording for the formatters, so table, Markdown and HTML say the same thing. */
-export const KIND_LABEL: Record<ComponentKind, string> = { backends: 'backend', repoagents: 'repoagent', caches: 'cache' };
+export const KIND_LABEL: Record<ComponentKind, string> = {
+  backends: 'backend',
+  repoagents: 'repoagent',
+  caches: 'cache',
+};
 
 export function pct(value: number): string {
   return `${value.toFixed(1)} %`;
 }
 
 export function sizeWithCompressed(bytes: number, compressed: number | undefined): string {
-  return compressed === undefined ? formatBytes(bytes) : `${formatBytes(bytes)} (${formatBytes(compressed)} compressed)`;
+  return compressed === undefined
+    ? formatBytes(bytes)
+    : `${formatBytes(bytes)} (${formatBytes(compressed)} compressed)`;
 }
 
 /** Label/value pairs of the summary, in order. */
-export function summaryRows(report: SizeReport): Array<[string, string]> {
-  const rows: Array<[string, string]> = [
+export function summaryRows(report: SizeReport): [string, string][] {
+  const rows: [string, string][] = [
     ['full image', `${report.full.ref}  ${sizeWithCompressed(report.full.bytes, report.full.compressedBytes)}`],
     ['slim image', `${report.slim.ref}  ${sizeWithCompressed(report.slim.bytes, report.slim.compressedBytes)}`],
-    ['saved', `${formatBytes(report.saved.bytes)} (${pct(report.saved.percent)})${
-      report.saved.compressedBytes === undefined ? '' : `; compressed ${formatBytes(report.saved.compressedBytes)} (${pct(report.saved.compressedPercent ?? 0)})`
-    }`],
+    [
+      'saved',
+      `${formatBytes(report.saved.bytes)} (${pct(report.saved.percent)})${
+        report.saved.compressedBytes === undefined
+          ? ''
+          : `; compressed ${formatBytes(report.saved.compressedBytes)} (${pct(report.saved.compressedPercent ?? 0)})`
+      }`,
+    ],
     ['layers', `${report.layers.total} in slim: ${report.layers.shared} shared with full, ${report.layers.new} new`],
-    ['payload', `kept ${report.payload.kept} (${formatBytes(report.payload.keptBytes)}), dropped ${report.payload.dropped} (${formatBytes(report.payload.droppedBytes)})`],
+    [
+      'payload',
+      `kept ${report.payload.kept} (${formatBytes(report.payload.keptBytes)}), dropped ${report.payload.dropped} (${formatBytes(report.payload.droppedBytes)})`,
+    ],
   ];
   if (report.ideal && report.min) {
     const over = report.ideal.overheadBytes;

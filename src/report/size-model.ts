@@ -56,7 +56,8 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
     for (const c of full[kind]) {
       components.push({ kind, name: c.name, bytes: c.bytes, status: inSlim.has(c.name) ? 'kept' : 'dropped' });
     }
-    for (const c of slim[kind]) if (!inFull.has(c.name)) components.push({ kind, name: c.name, bytes: c.bytes, status: 'added' });
+    for (const c of slim[kind])
+      if (!inFull.has(c.name)) components.push({ kind, name: c.name, bytes: c.bytes, status: 'added' });
   }
   components.sort((a, b) => b.bytes - a.bytes || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 
@@ -86,7 +87,9 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
     saved: {
       bytes: savedBytes,
       percent: percent(savedBytes, full.size),
-      ...(cFull !== undefined && cSlim !== undefined ? { compressedBytes: cFull - cSlim, compressedPercent: percent(cFull - cSlim, cFull) } : {}),
+      ...(cFull !== undefined && cSlim !== undefined
+        ? { compressedBytes: cFull - cSlim, compressedPercent: percent(cFull - cSlim, cFull) }
+        : {}),
     },
     layers: { shared, new: slim.layers.length - shared, total: slim.layers.length },
     components,
@@ -100,8 +103,17 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
   return report;
 }
 
-function sizes(facts: Pick<ImageFacts, 'ref' | 'id' | 'size' | 'layers'>, compressedBytes: number | undefined): ImageSizes {
-  return { ref: facts.ref, id: facts.id, bytes: facts.size, ...(compressedBytes === undefined ? {} : { compressedBytes }), layers: facts.layers.length };
+function sizes(
+  facts: Pick<ImageFacts, 'ref' | 'id' | 'size' | 'layers'>,
+  compressedBytes: number | undefined,
+): ImageSizes {
+  return {
+    ref: facts.ref,
+    id: facts.id,
+    bytes: facts.size,
+    ...(compressedBytes === undefined ? {} : { compressedBytes }),
+    layers: facts.layers.length,
+  };
 }
 
 /** Percent with two decimals; 0 when the whole is 0. */

@@ -19,7 +19,8 @@ export function parseThresholds(options: { maxSize?: string; minSaved?: string }
   const out: Thresholds = {};
   if (options.maxSize !== undefined) {
     const bytes = parseSize(options.maxSize);
-    if (bytes === undefined) throw usageError(`--max-size '${options.maxSize}' is not a size`, 'e.g. --max-size 8GB or 7.5GiB');
+    if (bytes === undefined)
+      throw usageError(`--max-size '${options.maxSize}' is not a size`, 'e.g. --max-size 8GB or 7.5GiB');
     out.maxSize = bytes;
   }
   if (options.minSaved !== undefined) {
@@ -30,7 +31,11 @@ export function parseThresholds(options: { maxSize?: string; minSaved?: string }
       out.minSaved = { percent: value };
     } else {
       const bytes = parseSize(options.minSaved);
-      if (bytes === undefined) throw usageError(`--min-saved '${options.minSaved}' is neither a percent nor a size`, 'e.g. --min-saved 30% or --min-saved 2GB');
+      if (bytes === undefined)
+        throw usageError(
+          `--min-saved '${options.minSaved}' is neither a percent nor a size`,
+          'e.g. --min-saved 30% or --min-saved 2GB',
+        );
       out.minSaved = { bytes };
     }
   }
@@ -49,9 +54,19 @@ export function checkThresholds(report: SizeReport, thresholds: Thresholds): Thr
   }
   const minSaved = thresholds.minSaved;
   if (minSaved && 'percent' in minSaved) {
-    results.push({ name: 'min-saved', limit: `${minSaved.percent}%`, actual: `${report.saved.percent}%`, ok: report.saved.percent >= minSaved.percent });
+    results.push({
+      name: 'min-saved',
+      limit: `${minSaved.percent}%`,
+      actual: `${report.saved.percent}%`,
+      ok: report.saved.percent >= minSaved.percent,
+    });
   } else if (minSaved) {
-    results.push({ name: 'min-saved', limit: formatBytes(minSaved.bytes), actual: formatBytes(report.saved.bytes), ok: report.saved.bytes >= minSaved.bytes });
+    results.push({
+      name: 'min-saved',
+      limit: formatBytes(minSaved.bytes),
+      actual: formatBytes(report.saved.bytes),
+      ok: report.saved.bytes >= minSaved.bytes,
+    });
   }
   return results;
 }

@@ -15,14 +15,19 @@ export interface BackendSelection {
 }
 
 export function parseBackendList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** Checks --backend names: each must have a sample model. */
 export function explicitBackends(names: readonly string[]): BackendSelection {
   const unknown = names.filter((n) => !isSampleBackend(n));
   if (unknown.length > 0) {
-    throw usageError(`no sample model for backend '${unknown.join("', '")}'; tslim has samples for: ${SAMPLE_BACKENDS.join(', ')}`);
+    throw usageError(
+      `no sample model for backend '${unknown.join("', '")}'; tslim has samples for: ${SAMPLE_BACKENDS.join(', ')}`,
+    );
   }
   return { backends: [...new Set(names as SampleBackend[])], withoutSample: [], source: 'option' };
 }
@@ -30,7 +35,11 @@ export function explicitBackends(names: readonly string[]): BackendSelection {
 /** Splits what an image holds into backends with a sample and the rest. */
 export function fromHeld(held: readonly string[], source: BackendSelection['source']): BackendSelection {
   const set = [...new Set(held)];
-  return { backends: SAMPLE_BACKENDS.filter((b) => set.includes(b)), withoutSample: set.filter((b) => !isSampleBackend(b)).sort(), source };
+  return {
+    backends: SAMPLE_BACKENDS.filter((b) => set.includes(b)),
+    withoutSample: set.filter((b) => !isSampleBackend(b)).sort(),
+    source,
+  };
 }
 
 /** --backend, else the dev.tslim.backends label, else the image's /opt/tritonserver/backends (inspect). */

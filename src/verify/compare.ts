@@ -20,19 +20,30 @@ export function compareTensor(
   want: { shape: readonly number[]; data: readonly number[] },
   tolerance: Tolerance = DEFAULT_TOLERANCE,
 ): TensorComparison {
-  if (!got) return { name, ok: false, maxAbsError: Number.POSITIVE_INFINITY, mismatch: 'output missing from the response' };
+  if (!got)
+    return { name, ok: false, maxAbsError: Number.POSITIVE_INFINITY, mismatch: 'output missing from the response' };
   if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
-    return { name, ok: false, maxAbsError: Number.POSITIVE_INFINITY, mismatch: `shape [${got.shape.join(',')}], expected [${want.shape.join(',')}]` };
+    return {
+      name,
+      ok: false,
+      maxAbsError: Number.POSITIVE_INFINITY,
+      mismatch: `shape [${got.shape.join(',')}], expected [${want.shape.join(',')}]`,
+    };
   }
   const data = flatten(got.data);
   if (data.length !== want.data.length) {
-    return { name, ok: false, maxAbsError: Number.POSITIVE_INFINITY, mismatch: `${data.length} values, expected ${want.data.length}` };
+    return {
+      name,
+      ok: false,
+      maxAbsError: Number.POSITIVE_INFINITY,
+      mismatch: `${data.length} values, expected ${want.data.length}`,
+    };
   }
   let maxAbsError = 0;
   let mismatch: string | undefined;
   for (let i = 0; i < data.length; i += 1) {
     const g = data[i];
-    const w = want.data[i] as number;
+    const w = want.data[i]!;
     const err = typeof g === 'number' && Number.isFinite(g) ? Math.abs(g - w) : Number.POSITIVE_INFINITY;
     if (err > maxAbsError) maxAbsError = err;
     if (err > tolerance.abs + tolerance.rel * Math.abs(w) && mismatch === undefined) {

@@ -1,4 +1,4 @@
-import { compareTensor, type TensorComparison, type Tolerance } from './compare.js';
+import { compareTensor, type TensorComparison } from './compare.js';
 import { isGpuVisibilityMessage } from './gpu-request.js';
 import { inferRequest, KServeError, type KServeClient, type RepositoryEntry } from './kserve-client.js';
 import type { InstanceKind, SampleBackend, SampleCase } from './sample-repository.js';
@@ -25,7 +25,12 @@ export interface ModelUnderTest {
 }
 
 /** Waits until no model is LOADING (or the deadline); returns the last index. */
-export async function settledIndex(client: KServeClient, models: readonly string[], deadline: number, signal?: AbortSignal): Promise<RepositoryEntry[]> {
+export async function settledIndex(
+  client: KServeClient,
+  models: readonly string[],
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<RepositoryEntry[]> {
   for (;;) {
     const index = await client.repositoryIndex();
     // Only LOADING is worth waiting for: the HTTP service starts after the startup loads, and a model
@@ -37,7 +42,12 @@ export async function settledIndex(client: KServeClient, models: readonly string
 }
 
 /** One inference of the known case per ready model; failures carry Triton's state and reason. */
-export async function evaluateModels(client: KServeClient, models: readonly ModelUnderTest[], index: readonly RepositoryEntry[], cases: SampleCase): Promise<BackendResult[]> {
+export async function evaluateModels(
+  client: KServeClient,
+  models: readonly ModelUnderTest[],
+  index: readonly RepositoryEntry[],
+  cases: SampleCase,
+): Promise<BackendResult[]> {
   const results: BackendResult[] = [];
   for (const m of models) {
     const base = { backend: m.backend, model: m.name, ...(m.instanceKind ? { instanceKind: m.instanceKind } : {}) };
@@ -46,24 +56,56 @@ export async function evaluateModels(client: KServeClient, models: readonly Mode
     if (!ready) {
       const state = entry?.state ?? 'UNKNOWN';
       const reason = entry?.reason ?? (entry ? '' : 'the server does not list this model');
-      results.push({ ...base, status: 'failed', state, reason, message: `${state}${reason ? `: ${reason}` : ''}`, gpuVisibility: isGpuVisibilityMessage(reason) });
+      results.push({
+        ...base,
+        status: 'failed',
+        state,
+        reason,
+        message: `${state}${reason ? `: ${reason}` : ''}`,
+        gpuVisibility: isGpuVisibilityMessage(reason),
+      });
       continue;
     }
     try {
-      const inputs = Object.entries(cases.inputs).map(([name, t]) => ({ name, shape: t.shape, datatype: cases.datatype, data: t.data }));
-      const response = await client.infer(m.name, inferRequest(inputs, Object.keys(cases.outputs), `tslim-verify-${m.backend}`));
+      const inputs = Object.entries(cases.inputs).map(([name, t]) => ({
+        name,
+        shape: t.shape,
+        datatype: cases.datatype,
+        data: t.data,
+      }));
+      const response = await client.infer(
+        m.name,
+        inferRequest(inputs, Object.keys(cases.outputs), `tslim-verify-${m.backend}`),
+      );
       const outputs = Object.entries(cases.outputs).map(([name, want]) =>
-        compareTensor(name, response.outputs.find((o) => o.name === name), want, cases.tolerance as Tolerance),
+        compareTensor(
+          name,
+          response.outputs.find((o) => o.name === name),
+          want,
+          cases.tolerance,
+        ),
       );
       const bad = outputs.filter((o) => !o.ok);
       results.push(
         bad.length === 0
           ? { ...base, status: 'passed', state: 'READY', outputs }
-          : { ...base, status: 'failed', state: 'READY', outputs, message: `wrong output: ${bad.map((o) => `${o.name} ${o.mismatch ?? ''}`).join('; ')}` },
+          : {
+              ...base,
+              status: 'failed',
+              state: 'READY',
+              outputs,
+              message: `wrong output: ${bad.map((o) => `${o.name} ${o.mismatch ?? ''}`).join('; ')}`,
+            },
       );
     } catch (cause) {
       if (!(cause instanceof KServeError)) throw cause;
-      results.push({ ...base, status: 'failed', state: 'READY', message: `inference failed: ${cause.message}`, gpuVisibility: isGpuVisibilityMessage(cause.message) });
+      results.push({
+        ...base,
+        status: 'failed',
+        state: 'READY',
+        message: `inference failed: ${cause.message}`,
+        gpuVisibility: isGpuVisibilityMessage(cause.message),
+      });
     }
   }
   return results;

@@ -1,7 +1,8 @@
 import { usageError } from '../core/errors.js';
 
 /** What `--gpus` asked for: none, all, a count, or device ids (indexes or UUIDs). */
-export type GpuSelection = { kind: 'none' } | { kind: 'all' } | { kind: 'count'; count: number } | { kind: 'devices'; ids: string[] };
+export type GpuSelection =
+  { kind: 'none' } | { kind: 'all' } | { kind: 'count'; count: number } | { kind: 'devices'; ids: string[] };
 
 /** How GPUs reach the container: the nvidia device driver (Container Toolkit hook) or CDI names. */
 export type GpuDriver = 'nvidia' | 'cdi';
@@ -23,10 +24,17 @@ export function parseGpus(text: string): GpuSelection {
   if (/^\d+$/.test(value)) return { kind: 'count', count: Number(value) };
   const m = /^device=(.+)$/.exec(value);
   if (m?.[1]) {
-    const ids = m[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (ids.length > 0 && ids.every((id) => /^(\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-zA-Z/-]+)$/.test(id))) return { kind: 'devices', ids };
+    const ids = m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (ids.length > 0 && ids.every((id) => /^(\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-zA-Z/-]+)$/.test(id)))
+      return { kind: 'devices', ids };
   }
-  throw usageError(`invalid --gpus value '${text}'`, "use all, none, a count (2) or device=ID[,ID] with indexes or GPU-/MIG- UUIDs");
+  throw usageError(
+    `invalid --gpus value '${text}'`,
+    'use all, none, a count (2) or device=ID[,ID] with indexes or GPU-/MIG- UUIDs',
+  );
 }
 
 export function gpusRequested(selection: GpuSelection): boolean {
@@ -84,7 +92,12 @@ export function isGpuVisibilityMessage(text: string): boolean {
 }
 
 /** Engine errors that mean the engine cannot hand out GPUs at all (no nvidia runtime, no CDI spec). */
-const ENGINE_GPU_ERRORS = [/could not select device driver/i, /unresolvable CDI devices/i, /nvidia-container-cli/i, /CDI device injection failed/i];
+const ENGINE_GPU_ERRORS = [
+  /could not select device driver/i,
+  /unresolvable CDI devices/i,
+  /nvidia-container-cli/i,
+  /CDI device injection failed/i,
+];
 
 export function isEngineGpuError(text: string): boolean {
   return ENGINE_GPU_ERRORS.some((re) => re.test(text));

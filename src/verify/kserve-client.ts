@@ -17,7 +17,7 @@ export interface OutputTensor {
 export interface InferRequestBody {
   id?: string;
   inputs: InferTensor[];
-  outputs: Array<{ name: string }>;
+  outputs: { name: string }[];
 }
 
 export interface InferResponseBody {
@@ -118,7 +118,10 @@ export class KServeClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new KServeError(res.status, `${method} ${path}: the server answered with something that is not JSON: ${text.slice(0, 200)}`);
+      throw new KServeError(
+        res.status,
+        `${method} ${path}: the server answered with something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
 }
@@ -156,7 +159,7 @@ export function parseGpuGauge(text: string, metric = 'nv_gpu_memory_used_bytes')
   for (const line of text.split('\n')) {
     if (!line.startsWith(metric)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== metric) continue;
+    if (m?.[1] !== metric) continue;
     const uuid = /gpu_uuid="([^"]*)"/.exec(m[2] ?? '')?.[1] ?? '';
     const value = Number(m[3]);
     if (Number.isFinite(value)) values.set(uuid, value);

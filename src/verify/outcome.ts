@@ -19,17 +19,25 @@ export function verifyFailure(report: VerifyReport): TslimError | undefined {
   const shmError = shmFailure(report, target);
   if (shmError) return shmError;
   if (failed.length > 0) {
-    return new TslimError('VERIFY_FAILED', `${target} failed to serve ${failed.map((r) => r.backend).join(', ')}: ${failed.map((r) => `${r.backend}: ${r.message ?? r.state ?? ''}`).join('; ')}`, {
-      hint: 'the backend is missing or broken in the image; keep it in compose (--backend) or drop it from the check',
-      details: { report },
-    });
+    return new TslimError(
+      'VERIFY_FAILED',
+      `${target} failed to serve ${failed.map((r) => r.backend).join(', ')}: ${failed.map((r) => `${r.backend}: ${r.message ?? r.state ?? ''}`).join('; ')}`,
+      {
+        hint: 'the backend is missing or broken in the image; keep it in compose (--backend) or drop it from the check',
+        details: { report },
+      },
+    );
   }
   if (report.soak && !report.soak.ok) {
     const s = report.soak;
-    return new TslimError('VERIFY_FAILED', `soak: GPU memory grew by ${mib(s.growthBytes)} after warm-up (threshold ${mib(s.thresholdBytes)}), ${mib(s.baselineBytes)} -> ${mib(s.finalBytes)} over ${s.requests} requests`, {
-      hint: 'memory that keeps growing with batch sizes that change is the onnxruntime arena pattern of the 24.12/25.02 images; try another release or the backend config arena settings',
-      details: { report },
-    });
+    return new TslimError(
+      'VERIFY_FAILED',
+      `soak: GPU memory grew by ${mib(s.growthBytes)} after warm-up (threshold ${mib(s.thresholdBytes)}), ${mib(s.baselineBytes)} -> ${mib(s.finalBytes)} over ${s.requests} requests`,
+      {
+        hint: 'memory that keeps growing with batch sizes that change is the onnxruntime arena pattern of the 24.12/25.02 images; try another release or the backend config arena settings',
+        details: { report },
+      },
+    );
   }
   return new TslimError('VERIFY_FAILED', `${target} did not verify`, { details: { report } });
 }
@@ -43,10 +51,17 @@ function shmFailure(report: VerifyReport, target: string): TslimError | undefine
   if (shm.bytes >= shm.neededBytes && !/shared memory|shm/i.test(text)) return undefined;
   const need = `${shm.pythonInstances} python instance${shm.pythonInstances === 1 ? '' : 's'} need at least ${mib(shm.neededBytes)} of /dev/shm (65 MiB each)`;
   const had = `the container had ${mib(shm.bytes)}${shm.source === 'forced' ? ' (forced by --shm-size)' : shm.source === 'image' ? " (the image's shm-size setting)" : ''}`;
-  return new TslimError('VERIFY_FAILED', `${target} failed to serve python: ${need}, ${had}; the server said: ${python.message ?? python.state ?? ''}`, {
-    hint: shm.source === 'forced' ? 'drop --shm-size to let tslim size /dev/shm, or raise it' : 'raise the shm-size server setting of the image (compose --server-arg shm-size=...), or pass a larger --shm-size',
-    details: { report },
-  });
+  return new TslimError(
+    'VERIFY_FAILED',
+    `${target} failed to serve python: ${need}, ${had}; the server said: ${python.message ?? python.state ?? ''}`,
+    {
+      hint:
+        shm.source === 'forced'
+          ? 'drop --shm-size to let tslim size /dev/shm, or raise it'
+          : 'raise the shm-size server setting of the image (compose --server-arg shm-size=...), or pass a larger --shm-size',
+      details: { report },
+    },
+  );
 }
 
 /** Soak numbers in MiB: thresholds are given that way (64MiB) and GPU tools print MiB. */
@@ -62,7 +77,10 @@ export function formatReport(report: VerifyReport): string {
   for (const r of report.results) {
     const detail =
       r.status === 'passed'
-        ? `${(r.outputs ?? []).map((o) => o.name).join(', ')} as expected (max abs error ${Math.max(0, ...(r.outputs ?? []).map((o) => o.maxAbsError)).toExponential(1)}), ${r.instanceKind ?? ''}`.replace(/, $/, '')
+        ? `${(r.outputs ?? []).map((o) => o.name).join(', ')} as expected (max abs error ${Math.max(0, ...(r.outputs ?? []).map((o) => o.maxAbsError)).toExponential(1)}), ${r.instanceKind ?? ''}`.replace(
+            /, $/,
+            '',
+          )
         : `${r.status === 'skipped' ? 'skipped: ' : ''}${r.message ?? ''}`;
     lines.push(`  ${MARK[r.status]} ${r.backend.padEnd(12)} ${detail}`);
   }
@@ -77,8 +95,13 @@ export function formatReport(report: VerifyReport): string {
 export function formatServer(run: NonNullable<VerifyReport['server']>): string[] {
   const lines = [`  server: ${run.args.join(' ')}`];
   if (run.imageArgs.length > 0) lines.push(`  image settings: ${run.imageArgs.join(' ')}`);
-  if (run.replacedByVerify.length > 0) lines.push(`  replaced by verify (its sample repository, ports and log): ${run.replacedByVerify.join(' ')}`);
-  const why = { forced: '--shm-size', image: "the image's shm-size setting", tslim: `64 MiB + 65 MiB x ${run.shm.pythonInstances} python instance${run.shm.pythonInstances === 1 ? '' : 's'}` }[run.shm.source];
+  if (run.replacedByVerify.length > 0)
+    lines.push(`  replaced by verify (its sample repository, ports and log): ${run.replacedByVerify.join(' ')}`);
+  const why = {
+    forced: '--shm-size',
+    image: "the image's shm-size setting",
+    tslim: `64 MiB + 65 MiB x ${run.shm.pythonInstances} python instance${run.shm.pythonInstances === 1 ? '' : 's'}`,
+  }[run.shm.source];
   lines.push(`  /dev/shm: ${mib(run.shm.bytes)} (${why})`);
   return lines;
 }

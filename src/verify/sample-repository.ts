@@ -96,7 +96,8 @@ export async function writeSampleRepository(dir: string, options: RepositoryOpti
     // TensorRT engines run on GPUs only; there is no CPU instance of a plan.
     const instanceKind: InstanceKind = backend === 'tensorrt' ? 'KIND_GPU' : options.instanceKind;
     const parameters: Record<string, string> = {};
-    if (backend === 'pytorch' && options.pytorchDisableOptimizedExecution) parameters.DISABLE_OPTIMIZED_EXECUTION = 'true';
+    if (backend === 'pytorch' && options.pytorchDisableOptimizedExecution)
+      parameters.DISABLE_OPTIMIZED_EXECUTION = 'true';
     const template = await readFile(join(samples, 'models', backend, 'config.pbtxt.hbs'), 'utf8');
     const config = renderConfig(template, io, { name, instanceKind, maxBatchSize: cases.maxBatchSize, parameters });
     const modelDir = join(dir, name);

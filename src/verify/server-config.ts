@@ -15,19 +15,35 @@ export const SAMPLE_INSTANCES = 1;
  * (and reported), not just overridden: load-model and model-repository add up instead of replacing,
  * and a log file would hide the log verify reads the failures from.
  */
-export const VERIFY_OWNED = ['model-repository', 'model-control-mode', 'load-model', 'http-port', 'metrics-port', 'log-file', 'exit-on-error', 'allow-grpc'] as const;
+export const VERIFY_OWNED = [
+  'model-repository',
+  'model-control-mode',
+  'load-model',
+  'http-port',
+  'metrics-port',
+  'log-file',
+  'exit-on-error',
+  'allow-grpc',
+] as const;
 
 /** One flag as compose writes it into the args label: `--key=value`, allow-listed characters only. */
 const LABEL_ARG = /^--([a-z0-9-]+)=([A-Za-z0-9_.@+/:*-]+)$/;
 
 /** The image's `dev.tslim.server.args` label (space-separated flags) as key/value pairs. */
-export function parseArgsLabel(text: string | undefined): Array<{ key: string; value: string; arg: string }> {
+export function parseArgsLabel(text: string | undefined): { key: string; value: string; arg: string }[] {
   if (!text || text.trim() === '') return [];
-  return text.trim().split(/\s+/).map((arg) => {
-    const m = LABEL_ARG.exec(arg);
-    if (!m) throw usageError(`the image's ${IMAGE_LABELS.serverArgs} label holds ${JSON.stringify(arg)}, not a --flag=value as tslim compose writes`, 'rebuild the image with tslim compose, or remove the label');
-    return { key: m[1]!, value: m[2]!, arg };
-  });
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((arg) => {
+      const m = LABEL_ARG.exec(arg);
+      if (!m)
+        throw usageError(
+          `the image's ${IMAGE_LABELS.serverArgs} label holds ${JSON.stringify(arg)}, not a --flag=value as tslim compose writes`,
+          'rebuild the image with tslim compose, or remove the label',
+        );
+      return { key: m[1]!, value: m[2]!, arg };
+    });
 }
 
 export interface ImageServerSettings {
@@ -64,11 +80,16 @@ export interface ShmDecision {
 }
 
 /** /dev/shm for the server: --shm-size when given, else the larger of the image's setting and what the python samples need. */
-export function decideShm(forced: number | undefined, imageBytes: number | undefined, pythonInstances: number): ShmDecision {
+export function decideShm(
+  forced: number | undefined,
+  imageBytes: number | undefined,
+  pythonInstances: number,
+): ShmDecision {
   const neededBytes = pythonInstances * PYTHON_SHM_PER_INSTANCE;
   if (forced !== undefined) return { bytes: forced, source: 'forced', pythonInstances, neededBytes };
   const ours = DOCKER_DEFAULT_SHM + neededBytes;
-  if (imageBytes !== undefined && imageBytes >= ours) return { bytes: imageBytes, source: 'image', pythonInstances, neededBytes };
+  if (imageBytes !== undefined && imageBytes >= ours)
+    return { bytes: imageBytes, source: 'image', pythonInstances, neededBytes };
   return { bytes: ours, source: 'tslim', pythonInstances, neededBytes };
 }
 

@@ -1,8 +1,14 @@
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Cleanup } from '../core/abort.js';
 import { TslimError } from '../core/errors.js';
 import type { Engine } from '../docker/engine.js';
-import { containerLogs, createContainer, removeContainer, type Container, type ContainerSpec } from '../docker/containers.js';
+import {
+  containerLogs,
+  createContainer,
+  removeContainer,
+  type Container,
+  type ContainerSpec,
+} from '../docker/containers.js';
 import { deviceRequests, describeGpus, isEngineGpuError, type GpuDriver, type GpuSelection } from './gpu-request.js';
 
 /** Where the per-run repository appears inside the server container. */
@@ -46,14 +52,14 @@ export async function freePorts(count: number): Promise<number[]> {
     Array.from(
       { length: count },
       () =>
-        new Promise<import('node:net').Server>((resolve, reject) => {
+        new Promise<Server>((resolve, reject) => {
           const server = createServer();
           server.once('error', reject);
           server.listen(0, '127.0.0.1', () => resolve(server));
         }),
     ),
   );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }
@@ -97,17 +103,26 @@ export function serverContainerSpec(spec: ServerSpec, ports: Ports): ContainerSp
 }
 
 /** Creates and starts the server; its removal is deferred onto `cleanup` before it is started. */
-export async function startServer(engine: Engine, spec: ServerSpec, cleanup: Cleanup, signal?: AbortSignal): Promise<RunningServer> {
+export async function startServer(
+  engine: Engine,
+  spec: ServerSpec,
+  cleanup: Cleanup,
+  signal?: AbortSignal,
+): Promise<RunningServer> {
   const [http, metrics] = await freePorts(2);
   const ports = { http: http ?? 8000, metrics: metrics ?? 8002 };
-  const container = await createContainer(engine, serverContainerSpec(spec, ports), spec.runId, signal).catch((cause: unknown) => {
-    throw gpuStartError(cause, spec) ?? cause;
-  });
+  const container = await createContainer(engine, serverContainerSpec(spec, ports), spec.runId, signal).catch(
+    (cause: unknown) => {
+      throw gpuStartError(cause, spec) ?? cause;
+    },
+  );
   cleanup.defer(() => removeContainer(container));
   try {
     await container.start({ abortSignal: signal } as object);
   } catch (cause) {
-    throw gpuStartError(cause, spec) ?? new TslimError('ENGINE', `starting ${spec.image}: ${messageOf(cause)}`, { cause });
+    throw (
+      gpuStartError(cause, spec) ?? new TslimError('ENGINE', `starting ${spec.image}: ${messageOf(cause)}`, { cause })
+    );
   }
   return {
     container,
@@ -131,11 +146,15 @@ function messageOf(cause: unknown): string {
 export function gpuStartError(cause: unknown, spec: Pick<ServerSpec, 'gpus' | 'gpuDriver'>): TslimError | undefined {
   const message = messageOf(cause);
   if (!isEngineGpuError(message)) return undefined;
-  return new TslimError('GPU_UNAVAILABLE', `the engine cannot give the container ${describeGpus(spec.gpus)} (--gpus with the ${spec.gpuDriver} driver): ${message.trim()}`, {
-    cause,
-    hint:
-      spec.gpuDriver === 'cdi'
-        ? 'generate a CDI spec (nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml) and enable CDI in the engine (Docker >= 25), or verify without GPUs: --gpus none'
-        : 'install the NVIDIA Container Toolkit and configure the engine (nvidia-ctk runtime configure --runtime=docker, then restart it), or verify without GPUs: --gpus none',
-  });
+  return new TslimError(
+    'GPU_UNAVAILABLE',
+    `the engine cannot give the container ${describeGpus(spec.gpus)} (--gpus with the ${spec.gpuDriver} driver): ${message.trim()}`,
+    {
+      cause,
+      hint:
+        spec.gpuDriver === 'cdi'
+          ? 'generate a CDI spec (nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml) and enable CDI in the engine (Docker >= 25), or verify without GPUs: --gpus none'
+          : 'install the NVIDIA Container Toolkit and configure the engine (nvidia-ctk runtime configure --runtime=docker, then restart it), or verify without GPUs: --gpus none',
+    },
+  );
 }

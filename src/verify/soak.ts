@@ -12,7 +12,12 @@ export interface SoakOptions {
   thresholdBytes: number;
 }
 
-export const DEFAULT_SOAK: SoakOptions = { batches: [16, 7], rounds: 20, warmupRounds: 2, thresholdBytes: 64 * 1024 * 1024 };
+export const DEFAULT_SOAK: SoakOptions = {
+  batches: [16, 7],
+  rounds: 20,
+  warmupRounds: 2,
+  thresholdBytes: 64 * 1024 * 1024,
+};
 
 export interface SoakJudgement {
   ok: boolean;
@@ -47,7 +52,10 @@ export function judgeSoak(series: readonly number[], warmupSamples: number, thre
 }
 
 /** A deterministic [batch, 4] pair and its add/sub result. */
-export function soakTensors(batch: number): { inputs: InferTensor[]; expected: Record<string, { shape: number[]; data: number[] }> } {
+export function soakTensors(batch: number): {
+  inputs: InferTensor[];
+  expected: Record<string, { shape: number[]; data: number[] }>;
+} {
   const n = batch * 4;
   const a = Array.from({ length: n }, (_, i) => (i % 97) * 0.5 - 8);
   const b = Array.from({ length: n }, (_, i) => 1 - (i % 89) * 0.25);
@@ -97,7 +105,10 @@ export async function runSoak(models: readonly string[], options: SoakOptions, d
           const got = response.outputs.find((o) => o.name === name);
           const cmp = compareTensor(name, got, want, deps.tolerance);
           if (!cmp.ok) {
-            throw new TslimError('VERIFY_FAILED', `soak: ${model} batch ${batch} round ${round + 1}: ${name} ${cmp.mismatch ?? 'differs'}`);
+            throw new TslimError(
+              'VERIFY_FAILED',
+              `soak: ${model} batch ${batch} round ${round + 1}: ${name} ${cmp.mismatch ?? 'differs'}`,
+            );
           }
         }
         series.push(await sampleGpuMemory(deps.metricsUrl, deps.signal));

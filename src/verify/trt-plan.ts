@@ -23,7 +23,13 @@ export type TrtBuilder = { kind: 'image'; image: string } | { kind: 'host'; path
 /** trtexec's shape flags: batch 1..max over [batch, 4] inputs, tuned for the soak's 16. */
 export function trtexecArgs(onnx: string, plan: string, maxBatch: number): string[] {
   const shapes = (n: number): string => `INPUT0:${n}x4,INPUT1:${n}x4`;
-  return [`--onnx=${onnx}`, `--saveEngine=${plan}`, `--minShapes=${shapes(1)}`, `--optShapes=${shapes(Math.min(16, maxBatch))}`, `--maxShapes=${shapes(maxBatch)}`];
+  return [
+    `--onnx=${onnx}`,
+    `--saveEngine=${plan}`,
+    `--minShapes=${shapes(1)}`,
+    `--optShapes=${shapes(Math.min(16, maxBatch))}`,
+    `--maxShapes=${shapes(maxBatch)}`,
+  ];
 }
 
 function noBuilder(what: string): TslimError {
@@ -37,7 +43,14 @@ function noBuilder(what: string): TslimError {
  * image), else the image named by the dev.tslim.source.full label, else the verified image itself
  * when it holds trtexec (a full image does; a slim one usually does not).
  */
-export async function resolveTrtBuilder(engine: Engine, image: string, labels: Record<string, string>, option: string | undefined, runId: string, signal?: AbortSignal): Promise<TrtBuilder> {
+export async function resolveTrtBuilder(
+  engine: Engine,
+  image: string,
+  labels: Record<string, string>,
+  option: string | undefined,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<TrtBuilder> {
   if (option !== undefined && (isAbsolute(option) || option.startsWith('./') || option.startsWith('../'))) {
     try {
       await access(option, constants.X_OK);
@@ -46,18 +59,24 @@ export async function resolveTrtBuilder(engine: Engine, image: string, labels: R
     }
     return { kind: 'host', path: option };
   }
-  const candidates = option !== undefined ? [option] : [labels[FULL_IMAGE_LABEL], image].filter((c): c is string => c !== undefined && c !== '');
+  const candidates =
+    option !== undefined
+      ? [option]
+      : [labels[FULL_IMAGE_LABEL], image].filter((c): c is string => c !== undefined && c !== '');
   for (const candidate of candidates) {
     const raw = await inspectImageRaw(engine, candidate, signal);
     if (!raw) {
-      if (option !== undefined) throw noBuilder(`--trt-builder image ${candidate} is not in the engine (pull it first)`);
+      if (option !== undefined)
+        throw noBuilder(`--trt-builder image ${candidate} is not in the engine (pull it first)`);
       continue;
     }
     const found = await withScratchContainer(engine, raw.Id, runId, (c) => statPath(c, TRTEXEC_IN_IMAGE), signal);
     if (found) return { kind: 'image', image: candidate };
     if (option !== undefined) throw noBuilder(`${candidate} has no ${TRTEXEC_IN_IMAGE}`);
   }
-  throw noBuilder(`${candidates.join(' and ')} ${candidates.length === 1 ? 'has' : 'have'} no ${TRTEXEC_IN_IMAGE}, and no --trt-builder was given`);
+  throw noBuilder(
+    `${candidates.join(' and ')} ${candidates.length === 1 ? 'has' : 'have'} no ${TRTEXEC_IN_IMAGE}, and no --trt-builder was given`,
+  );
 }
 
 export interface TrtBuildSpec {
@@ -75,10 +94,17 @@ export interface TrtBuildSpec {
 export async function buildTrtPlan(engine: Engine, spec: TrtBuildSpec, signal?: AbortSignal): Promise<void> {
   if (spec.builder.kind === 'host') {
     try {
-      await promisify(execFile)(spec.builder.path, trtexecArgs(spec.onnx, spec.plan, spec.maxBatch), { signal, maxBuffer: 16 * 1024 * 1024 });
+      await promisify(execFile)(spec.builder.path, trtexecArgs(spec.onnx, spec.plan, spec.maxBatch), {
+        signal,
+        maxBuffer: 16 * 1024 * 1024,
+      });
     } catch (cause) {
       const out = `${(cause as { stdout?: string }).stdout ?? ''}${(cause as { stderr?: string }).stderr ?? ''}`;
-      throw new TslimError('VERIFY_FAILED', `trtexec (${spec.builder.path}) failed to build the TensorRT plan: ${lastLines(out, 15) || (cause as Error).message}`, { cause });
+      throw new TslimError(
+        'VERIFY_FAILED',
+        `trtexec (${spec.builder.path}) failed to build the TensorRT plan: ${lastLines(out, 15) || (cause as Error).message}`,
+        { cause },
+      );
     }
     return;
   }
@@ -96,7 +122,11 @@ export async function buildTrtPlan(engine: Engine, spec: TrtBuildSpec, signal?: 
         Entrypoint: [TRTEXEC_IN_IMAGE],
         Cmd: trtexecArgs('/tslim/work/model.onnx', '/tslim/work/model.plan', spec.maxBatch),
         Labels: { 'dev.tslim.role': 'verify-trt-builder' },
-        HostConfig: { NetworkMode: 'none', Binds: [`${work}:/tslim/work`], DeviceRequests: deviceRequests(spec.gpus, spec.gpuDriver) },
+        HostConfig: {
+          NetworkMode: 'none',
+          Binds: [`${work}:/tslim/work`],
+          DeviceRequests: deviceRequests(spec.gpus, spec.gpuDriver),
+        },
       },
       spec.runId,
       signal,
@@ -105,13 +135,19 @@ export async function buildTrtPlan(engine: Engine, spec: TrtBuildSpec, signal?: 
     try {
       await container.start({ abortSignal: signal } as object);
     } catch (cause) {
-      throw gpuStartError(cause, spec) ?? new TslimError('ENGINE', `starting trtexec in ${spec.builder.image}: ${(cause as Error).message}`, { cause });
+      throw (
+        gpuStartError(cause, spec) ??
+        new TslimError('ENGINE', `starting trtexec in ${spec.builder.image}: ${(cause as Error).message}`, { cause })
+      );
     }
     const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode?: number };
     const built = await stat(join(work, 'model.plan')).catch(() => undefined);
     if (result.StatusCode !== 0 || !built) {
       const logs = await containerLogs(container, 30).catch(() => '');
-      throw new TslimError('VERIFY_FAILED', `trtexec in ${spec.builder.image} failed (exit ${result.StatusCode ?? '?'}) to build the TensorRT plan:\n${lastLines(logs, 15)}`);
+      throw new TslimError(
+        'VERIFY_FAILED',
+        `trtexec in ${spec.builder.image} failed (exit ${result.StatusCode ?? '?'}) to build the TensorRT plan:\n${lastLines(logs, 15)}`,
+      );
     }
     await copyFile(join(work, 'model.plan'), spec.plan);
     await chmod(spec.plan, 0o644);

@@ -11,8 +11,21 @@ import { selectBackends, explicitBackends, fromHeld, type BackendSelection } fro
 import { evaluateModels, settledIndex, type BackendResult } from './evaluate.js';
 import { describeGpus, gpusRequested, type GpuDriver, type GpuSelection } from './gpu-request.js';
 import { KServeClient } from './kserve-client.js';
-import { loadCase, modelName, onnxSamplePath, SAMPLE_BACKENDS, writeSampleRepository, type SampleCase } from './sample-repository.js';
-import { decideShm, imageServerSettings, parseOptionTable, SAMPLE_INSTANCES, type ShmDecision } from './server-config.js';
+import {
+  loadCase,
+  modelName,
+  onnxSamplePath,
+  SAMPLE_BACKENDS,
+  writeSampleRepository,
+  type SampleCase,
+} from './sample-repository.js';
+import {
+  decideShm,
+  imageServerSettings,
+  parseOptionTable,
+  SAMPLE_INSTANCES,
+  type ShmDecision,
+} from './server-config.js';
 import { startLive } from './server-start.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 import { buildTrtPlan, resolveTrtBuilder } from './trt-plan.js';
@@ -79,7 +92,8 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
   const started = Date.now();
   const { engine, signal, progress } = deps;
   const raw = await inspectImageRaw(engine, ref, signal);
-  if (!raw) throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine`, { hint: 'build or pull it first' });
+  if (!raw)
+    throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine`, { hint: 'build or pull it first' });
   const labels = raw.Config?.Labels ?? {};
   const selection = await selectBackends(engine, ref, labels, options.backends, deps.runId, signal);
   if (selection.backends.length === 0) throw nothingToVerify(ref, selection);
@@ -91,7 +105,8 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
       backend: 'tensorrt',
       model: modelName('tensorrt'),
       status: 'skipped',
-      message: 'TensorRT plans run on GPUs only and are built on the target GPU: verify with --gpus, or pass --trt-plan FILE built for that GPU',
+      message:
+        'TensorRT plans run on GPUs only and are built on the target GPU: verify with --gpus, or pass --trt-plan FILE built for that GPU',
     });
     backends = backends.filter((b) => b !== 'tensorrt');
   }
@@ -114,31 +129,73 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
       progress.start('finding a TensorRT builder');
       const builder = await resolveTrtBuilder(engine, ref, labels, options.trtBuilder, deps.runId, signal);
       progress.update(`building the TensorRT plan with ${builder.kind === 'image' ? builder.image : builder.path}`);
-      await buildTrtPlan(engine, { builder, onnx: onnxSamplePath(), plan: trt.file, maxBatch: cases.maxBatchSize, gpus: options.gpus, gpuDriver: options.gpuDriver, runId: deps.runId }, signal);
+      await buildTrtPlan(
+        engine,
+        {
+          builder,
+          onnx: onnxSamplePath(),
+          plan: trt.file,
+          maxBatch: cases.maxBatchSize,
+          gpus: options.gpus,
+          gpuDriver: options.gpuDriver,
+          runId: deps.runId,
+        },
+        signal,
+      );
       progress.succeed('built the TensorRT plan on the target GPU');
     }
 
     const settings = imageServerSettings(labels);
-    const shm = decideShm(options.shmSizeBytes, settings.shmBytes, models.filter((m) => m.backend === 'python').length * SAMPLE_INSTANCES);
+    const shm = decideShm(
+      options.shmSizeBytes,
+      settings.shmBytes,
+      models.filter((m) => m.backend === 'python').length * SAMPLE_INSTANCES,
+    );
     progress.start(`starting ${ref} with ${describeGpus(options.gpus)}`);
     const deadline = Date.now() + options.timeoutMs;
     const { server, client } = await startLive(
       engine,
-      { image: ref, repositoryDir: dir, models: models.map((m) => m.name), gpus: options.gpus, gpuDriver: options.gpuDriver, shmSizeBytes: shm.bytes, imageArgs: settings.kept, ...(options.env ? { env: options.env } : {}), runId: deps.runId },
+      {
+        image: ref,
+        repositoryDir: dir,
+        models: models.map((m) => m.name),
+        gpus: options.gpus,
+        gpuDriver: options.gpuDriver,
+        shmSizeBytes: shm.bytes,
+        imageArgs: settings.kept,
+        ...(options.env ? { env: options.env } : {}),
+        runId: deps.runId,
+      },
       cleanup,
       deadline,
       options.timeoutMs,
       signal,
     );
     progress.update('waiting for the models to load');
-    const index = await settledIndex(client, models.map((m) => m.name), deadline, signal);
+    const index = await settledIndex(
+      client,
+      models.map((m) => m.name),
+      deadline,
+      signal,
+    );
     progress.update('one inference per model');
-    const results = await evaluateModels(client, models.map((m) => ({ backend: m.backend, name: m.name, instanceKind: m.instanceKind })), index, cases);
+    const results = await evaluateModels(
+      client,
+      models.map((m) => ({ backend: m.backend, name: m.name, instanceKind: m.instanceKind })),
+      index,
+      cases,
+    );
     progress.succeed(`checked ${results.length} model${results.length === 1 ? '' : 's'}`);
     const soak = await maybeSoak(client, server.metricsUrl, results, cases, options, deps);
     const report = finish({ image: ref, options, selection, results: [...results, ...skipped], soak, started });
     const reported = parseOptionTable(await server.logs(2000));
-    report.server = { args: server.args, imageArgs: settings.args, replacedByVerify: settings.replaced, ...(reported ? { reported } : {}), shm };
+    report.server = {
+      args: server.args,
+      imageArgs: settings.args,
+      replacedByVerify: settings.replaced,
+      ...(reported ? { reported } : {}),
+      shm,
+    };
     if (!report.ok) report.serverLogTail = await server.logs(40);
     return report;
   } finally {
@@ -147,24 +204,40 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
 }
 
 /** Checks a server that is already running: its tslim_* sample models, over KServe v2. */
-export async function verifyUrl(url: string, options: VerifyOptions, deps: Pick<VerifyDeps, 'signal' | 'progress' | 'log'>): Promise<VerifyReport> {
+export async function verifyUrl(
+  url: string,
+  options: VerifyOptions,
+  deps: Pick<VerifyDeps, 'signal' | 'progress' | 'log'>,
+): Promise<VerifyReport> {
   const started = Date.now();
   const client = new KServeClient(url, { signal: deps.signal });
   if (!(await client.live())) {
-    throw new TslimError('VERIFY_FAILED', `no Triton server is live at ${client.baseUrl} (GET /v2/health/live)`, { hint: 'check the address and the --http-port it was started with' });
+    throw new TslimError('VERIFY_FAILED', `no Triton server is live at ${client.baseUrl} (GET /v2/health/live)`, {
+      hint: 'check the address and the --http-port it was started with',
+    });
   }
   const index = await client.repositoryIndex();
   const present = SAMPLE_BACKENDS.filter((b) => index.some((e) => e.name === modelName(b)));
-  const selection = options.backends && options.backends.length > 0 ? explicitBackends(options.backends) : fromHeld(present, 'server');
+  const selection =
+    options.backends && options.backends.length > 0 ? explicitBackends(options.backends) : fromHeld(present, 'server');
   if (selection.backends.length === 0) {
-    throw new TslimError('VERIFY_FAILED', `the server at ${client.baseUrl} has none of tslim's sample models (${SAMPLE_BACKENDS.map(modelName).join(', ')})`, {
-      hint: 'start it with the repository that `tslim verify --write-repository DIR` writes, loading the samples (--load-model=tslim_onnxruntime ...)',
-    });
+    throw new TslimError(
+      'VERIFY_FAILED',
+      `the server at ${client.baseUrl} has none of tslim's sample models (${SAMPLE_BACKENDS.map(modelName).join(', ')})`,
+      {
+        hint: 'start it with the repository that `tslim verify --write-repository DIR` writes, loading the samples (--load-model=tslim_onnxruntime ...)',
+      },
+    );
   }
   const cases = await loadCase();
   const names = selection.backends.map(modelName);
   const settled = await settledIndex(client, names, Date.now() + options.timeoutMs, deps.signal);
-  const results = await evaluateModels(client, selection.backends.map((b) => ({ backend: b, name: modelName(b) })), settled, cases);
+  const results = await evaluateModels(
+    client,
+    selection.backends.map((b) => ({ backend: b, name: modelName(b) })),
+    settled,
+    cases,
+  );
   const metricsUrl = options.metricsUrl ?? defaultMetricsUrl(client.baseUrl);
   const soak = await maybeSoak(client, metricsUrl, results, cases, options, deps);
   return finish({ url: client.baseUrl, options, selection, results, soak, started });
@@ -177,16 +250,26 @@ export function defaultMetricsUrl(httpUrl: string): string {
   return u.toString();
 }
 
-async function maybeSoak(client: KServeClient, metricsUrl: string, results: BackendResult[], cases: SampleCase, options: VerifyOptions, deps: Pick<VerifyDeps, 'progress' | 'signal'>): Promise<SoakResult | undefined> {
+async function maybeSoak(
+  client: KServeClient,
+  metricsUrl: string,
+  results: BackendResult[],
+  cases: SampleCase,
+  options: VerifyOptions,
+  deps: Pick<VerifyDeps, 'progress' | 'signal'>,
+): Promise<SoakResult | undefined> {
   if (!options.soak || results.some((r) => r.status === 'failed')) return undefined;
   const models = results.filter((r) => r.status === 'passed').map((r) => r.model);
-  deps.progress.start(`soak: batches ${options.soak.batches.join(',')} x ${options.soak.rounds} rounds on ${models.length} model(s)`);
+  deps.progress.start(
+    `soak: batches ${options.soak.batches.join(',')} x ${options.soak.rounds} rounds on ${models.length} model(s)`,
+  );
   const soak = await runSoak(models, options.soak, {
     client,
     metricsUrl,
     signal: deps.signal,
     tolerance: cases.tolerance,
-    onProgress: (done, total, bytes) => deps.progress.update(`soak: ${done}/${total} requests, GPU memory ${(bytes / 2 ** 20).toFixed(0)} MiB`),
+    onProgress: (done, total, bytes) =>
+      deps.progress.update(`soak: ${done}/${total} requests, GPU memory ${(bytes / 2 ** 20).toFixed(0)} MiB`),
   });
   if (soak.ok) deps.progress.succeed('soak: GPU memory stayed flat after warm-up');
   else deps.progress.fail('soak: GPU memory kept growing');
@@ -226,6 +309,12 @@ function finish(input: FinishInput): VerifyReport {
 
 function nothingToVerify(ref: string, selection: BackendSelection, skipped: BackendResult[] = []): TslimError {
   const held = [...selection.backends, ...selection.withoutSample];
-  const why = skipped.length > 0 ? skipped.map((s) => `${s.backend}: ${s.message ?? ''}`).join('; ') : `${ref} holds ${held.length ? held.join(', ') : 'no backends'} (from ${selection.source})`;
-  return usageError(`nothing to verify: ${why}`, `tslim has sample models for ${SAMPLE_BACKENDS.join(', ')}; name them with --backend`);
+  const why =
+    skipped.length > 0
+      ? skipped.map((s) => `${s.backend}: ${s.message ?? ''}`).join('; ')
+      : `${ref} holds ${held.length ? held.join(', ') : 'no backends'} (from ${selection.source})`;
+  return usageError(
+    `nothing to verify: ${why}`,
+    `tslim has sample models for ${SAMPLE_BACKENDS.join(', ')}; name them with --backend`,
+  );
 }

@@ -29,9 +29,19 @@ const CASES: Case[] = [
   ['compose', ['--backend', 'python', '--version', '24.09\nFROM x'], 2, '24.09\\nFROM x'],
   ['compose', ['--backend', 'python', '--version', '99.99'], 6, '99.99'],
   ['compose', ['--profile', 'no-such-profile', ...V], 2, 'no-such-profile'],
-  ['compose', ['--backend', 'python', '--image', 'fool=nvcr.io/nvidia/tritonserver:24.09-py3', '--image', 'min=x:1'], 2, 'fool='],
+  [
+    'compose',
+    ['--backend', 'python', '--image', 'fool=nvcr.io/nvidia/tritonserver:24.09-py3', '--image', 'min=x:1'],
+    2,
+    'fool=',
+  ],
   ['compose', ['--backend', 'python', '--image', 'full=Not A Ref', '--image', 'min=x:1'], 2, 'Not A Ref'],
-  ['compose', ['--backend', 'python', '--image', 'full=nvcr.io/nvidia/tritonserver:24.09-py3!', '--image', 'min=x:1'], 2, '24.09-py3!'],
+  [
+    'compose',
+    ['--backend', 'python', '--image', 'full=nvcr.io/nvidia/tritonserver:24.09-py3!', '--image', 'min=x:1'],
+    2,
+    '24.09-py3!',
+  ],
   ['compose', ['--backend', 'python', '--image', 'full=repo:..', '--image', 'min=x:1'], 2, 'repo:..'],
   ['compose', ['--backend', 'python', ...V, '--output-name', 'slim\nRUN id'], 2, 'slim\\nRUN id'],
   ['compose', ['--backend', 'python', ...V, '--apt-mirror', 'http://mirror/a b'], 2, 'http://mirror/a b'],
@@ -67,7 +77,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const withWorkDir = (command: string, args: string[]): string[] => (command === 'compose' ? [...args, '--work-dir', dir] : args);
+const withWorkDir = (command: string, args: string[]): string[] =>
+  command === 'compose' ? [...args, '--work-dir', dir] : args;
 
 describe('bad input is refused before anything runs (no engine reachable)', () => {
   it.each(CASES)('%s %j exits %i', async (command, args, exit, names) => {
@@ -80,14 +91,20 @@ describe('bad input is refused before anything runs (no engine reachable)', () =
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it.each(CASES.filter((_, i) => i % 3 === 0))('%s %j --json prints one JSON error with the same code', async (command, args, exit) => {
-    const run = await runCli([command, ...withWorkDir(command, args), '--json'], { env: NO_ENGINE, cwd: dir });
-    expect(run.code).toBe(exit);
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ ok: false, error: { exitCode: exit, code: exit === 2 ? 'USAGE' : 'BAD_RELEASE' } });
-    expect(await readdir(dir)).toEqual([]);
-  });
+  it.each(CASES.filter((_, i) => i % 3 === 0))(
+    '%s %j --json prints one JSON error with the same code',
+    async (command, args, exit) => {
+      const run = await runCli([command, ...withWorkDir(command, args), '--json'], { env: NO_ENGINE, cwd: dir });
+      expect(run.code).toBe(exit);
+      const lines = run.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        ok: false,
+        error: { exitCode: exit, code: exit === 2 ? 'USAGE' : 'BAD_RELEASE' },
+      });
+      expect(await readdir(dir)).toEqual([]);
+    },
+  );
 });
 
 /** Input that only the images can refute: the engine (the test world) is up, nothing is pulled. */
@@ -96,11 +113,29 @@ describe('images that do not fit are refused before the build (world engine)', (
   const r2409 = world.releases['24.09']!;
   const r2509 = world.releases['25.09']!;
   const engine = connectEngine();
-  const images = (full: string, min: string): string[] => ['--image', `full=${full}`, '--image', `min=${min}`, '--skip-pull', '--output-name', 'tslim-test/never:1'];
+  const images = (full: string, min: string): string[] => [
+    '--image',
+    `full=${full}`,
+    '--image',
+    `min=${min}`,
+    '--skip-pull',
+    '--output-name',
+    'tslim-test/never:1',
+  ];
   const cases: Case[] = [
     ['compose', ['--backend', 'onnx', ...images(r2409.full, r2409.min)], 2, "unknown backend 'onnx'"],
-    ['compose', ['--backend', 'python', '--repoagent', 'nosuch', ...images(r2409.full, r2409.min)], 2, "unknown repoagent 'nosuch'"],
-    ['compose', ['--backend', 'python', '--cache', 'memcached', ...images(r2409.full, r2409.min)], 2, "unknown cache 'memcached'"],
+    [
+      'compose',
+      ['--backend', 'python', '--repoagent', 'nosuch', ...images(r2409.full, r2409.min)],
+      2,
+      "unknown repoagent 'nosuch'",
+    ],
+    [
+      'compose',
+      ['--backend', 'python', '--cache', 'memcached', ...images(r2409.full, r2409.min)],
+      2,
+      "unknown cache 'memcached'",
+    ],
     // full and min from different releases: both versions named
     ['compose', ['--backend', 'python', ...images(r2409.full, r2509.min)], 6, 'is release 24.09 but the min image'],
     ['compose', ['--backend', 'python', ...images(r2509.full, r2409.min)], 6, 'is release 25.09 but the min image'],
@@ -115,14 +150,21 @@ describe('images that do not fit are refused before the build (world engine)', (
   ];
 
   it.each(cases)('%s %j exits %i', async (command, args, exit, names) => {
-    const before = new Set((await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).map((c) => c.Id));
-    const run = await runCli([command, ...withWorkDir(command, args)], { cwd: dir, env: { DOCKER_CONFIG: world.registry.dockerConfig } });
+    const before = new Set(
+      (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).map((c) => c.Id),
+    );
+    const run = await runCli([command, ...withWorkDir(command, args)], {
+      cwd: dir,
+      env: { DOCKER_CONFIG: world.registry.dockerConfig },
+    });
     expect(run.code, run.stderr).toBe(exit);
     expect(run.stderr).toContain(names);
     if (names.includes('is release')) expect(run.stderr).toMatch(/24\.09[\s\S]*25\.09|25\.09[\s\S]*24\.09/);
     expect(run.stdout).toBe('');
     expect(await readdir(dir)).toEqual([]);
-    const left = (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).filter((c) => !before.has(c.Id));
+    const left = (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).filter(
+      (c) => !before.has(c.Id),
+    );
     expect(left.map((c) => c.Names)).toEqual([]);
   });
 });

@@ -13,8 +13,16 @@ const engine = connectEngine();
 const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const env = { DOCKER_CONFIG: world.registry.dockerConfig };
 const worldArgs = [
-  '--version', '24.09', '--registry-mirror', world.mirror, '--cuda-repo', world.apt.cudaRepo,
-  '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost,
+  '--version',
+  '24.09',
+  '--registry-mirror',
+  world.mirror,
+  '--cuda-repo',
+  world.apt.cudaRepo,
+  '--pip-index-url',
+  world.pypi.url,
+  '--pip-trusted-host',
+  world.pypi.trustedHost,
 ];
 const made: string[] = [];
 let dir = '';
@@ -25,7 +33,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  for (const ref of made) await engine.getImage(ref).remove({ force: true }).catch(() => undefined);
+  for (const ref of made)
+    await engine
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 async function tagExists(repository: string, tag: string): Promise<boolean> {
@@ -44,8 +56,25 @@ describe('tslim compose --verify --push --report', () => {
     const target = `${world.registry.address}/tslim-test/pipeline:${id}`;
     made.push(output, target);
     const run = await runCli(
-      ['compose', '--backend', 'onnxruntime', '--backend', 'python', ...worldArgs, '--output-name', output,
-        '--verify', '--gpus', 'none', '--push', target, '--report', '--json', '--work-dir', dir],
+      [
+        'compose',
+        '--backend',
+        'onnxruntime',
+        '--backend',
+        'python',
+        ...worldArgs,
+        '--output-name',
+        output,
+        '--verify',
+        '--gpus',
+        'none',
+        '--push',
+        target,
+        '--report',
+        '--json',
+        '--work-dir',
+        dir,
+      ],
       { env, cwd: dir },
     );
     expect(run.code, run.stderr).toBe(0);
@@ -57,9 +86,14 @@ describe('tslim compose --verify --push --report', () => {
       report: { components: unknown } & Record<string, unknown>;
     };
     expect(out.ok).toBe(true);
-    expect(await readFile(join(dir, 'Dockerfile.compose'), 'utf8')).toContain('dev.tslim.backends="onnxruntime,python"');
+    expect(await readFile(join(dir, 'Dockerfile.compose'), 'utf8')).toContain(
+      'dev.tslim.backends="onnxruntime,python"',
+    );
     expect(out.verify.ok).toBe(true);
-    expect(out.verify.results.map((r) => [r.backend, r.status]).sort()).toEqual([['onnxruntime', 'passed'], ['python', 'passed']]);
+    expect(out.verify.results.map((r) => [r.backend, r.status]).sort()).toEqual([
+      ['onnxruntime', 'passed'],
+      ['python', 'passed'],
+    ]);
     expect(out.push.ref).toBe(target);
     expect(out.push.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(await tagExists('tslim-test/pipeline', id)).toBe(true);
@@ -72,14 +106,41 @@ describe('tslim compose --verify --push --report', () => {
     const output = `tslim-test/pipeline-fail:${id}`;
     const target = `${world.registry.address}/tslim-test/pipeline-fail:${id}`;
     made.push(output);
-    const run = await runCli(['compose', '--backend', 'onnxruntime', ...worldArgs, '--output-name', output, '--verify', '--gpus', 'all', '--push', target, '--work-dir', dir], { env, cwd: dir });
+    const run = await runCli(
+      [
+        'compose',
+        '--backend',
+        'onnxruntime',
+        ...worldArgs,
+        '--output-name',
+        output,
+        '--verify',
+        '--gpus',
+        'all',
+        '--push',
+        target,
+        '--work-dir',
+        dir,
+      ],
+      { env, cwd: dir },
+    );
     expect(run.code).toBe(9);
     expect(run.stderr).toMatch(/GPU/);
     expect(await tagExists('tslim-test/pipeline-fail', id)).toBe(false);
   });
 
   it('refuses --verify/--push/--report with --dry-run before doing anything', async () => {
-    const run = await runCli(['compose', '--backend', 'onnxruntime', '--version', '24.09', '--dry-run', '--offline', '--push', 'x.example/a:b']);
+    const run = await runCli([
+      'compose',
+      '--backend',
+      'onnxruntime',
+      '--version',
+      '24.09',
+      '--dry-run',
+      '--offline',
+      '--push',
+      'x.example/a:b',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('need a build');
     expect(run.stdout).toBe('');

@@ -9,10 +9,15 @@ describe('tslim inspect (built CLI)', () => {
   it('prints one JSON object with the facts and exits 0', async () => {
     const run = await runCli(['inspect', full, '--json']);
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as { ok: boolean; image: { tritonVersion: string; backends: { name: string; bytes: number }[] } };
+    const result = JSON.parse(run.stdout) as {
+      ok: boolean;
+      image: { tritonVersion: string; backends: { name: string; bytes: number }[] };
+    };
     expect(result.ok).toBe(true);
     expect(result.image.tritonVersion).toBe('2.50.0');
-    expect(Object.fromEntries(result.image.backends.map((b) => [b.name, b.bytes]))).toEqual(world.releases['24.09']?.payload.backends);
+    expect(Object.fromEntries(result.image.backends.map((b) => [b.name, b.bytes]))).toEqual(
+      world.releases['24.09']?.payload.backends,
+    );
     expect(run.stderr).not.toContain('⠋'); // no spinner without a TTY
   });
 

@@ -81,15 +81,43 @@ describe('Ctrl-C in each phase (built CLI)', () => {
   it('during the compose build: exit 130, no intermediate container, no image, Dockerfile whole or absent', async () => {
     await snapshot();
     const tag = `tslim-test/interrupt-build:${runId}`;
-    const cli = spawnCli([
-      'compose', '--version', '24.09', '--backend', 'python', '--registry-mirror', world.mirror, '--cuda-repo', world.apt.cudaRepo,
-      '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost, '--skip-pull', '--no-cache', '-v',
-      '--output-name', tag, '--work-dir', dir,
-    ], { env, cwd: dir });
+    const cli = spawnCli(
+      [
+        'compose',
+        '--version',
+        '24.09',
+        '--backend',
+        'python',
+        '--registry-mirror',
+        world.mirror,
+        '--cuda-repo',
+        world.apt.cudaRepo,
+        '--pip-index-url',
+        world.pypi.url,
+        '--pip-trusted-host',
+        world.pypi.trustedHost,
+        '--skip-pull',
+        '--no-cache',
+        '-v',
+        '--output-name',
+        tag,
+        '--work-dir',
+        dir,
+      ],
+      { env, cwd: dir },
+    );
     await cli.waitFor(/Step \d+\/\d+ : RUN apt-get update/);
     await sleep(500);
     await interrupt(cli);
-    expect(await engine.getImage(tag).inspect().then(() => true, () => false)).toBe(false);
+    expect(
+      await engine
+        .getImage(tag)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(false);
     const files = await readdir(dir);
     expect(files.filter((f) => f.startsWith('tslim-build-'))).toEqual([]); // an abort is not a failed build
     expect(files).toContain('Dockerfile.compose');
@@ -97,7 +125,10 @@ describe('Ctrl-C in each phase (built CLI)', () => {
 
   it('during verify: exit 130, the server container removed', async () => {
     await snapshot();
-    const cli = spawnCli(['verify', release.full, '--backend', 'onnxruntime', '--gpus', 'none', '--soak', '--soak-rounds', '10000'], { env, cwd: dir });
+    const cli = spawnCli(
+      ['verify', release.full, '--backend', 'onnxruntime', '--gpus', 'none', '--soak', '--soak-rounds', '10000'],
+      { env, cwd: dir },
+    );
     await waitForContainer(cli, release.full);
     await sleep(1500);
     await interrupt(cli);
@@ -120,7 +151,10 @@ describe('Ctrl-C in each phase (built CLI)', () => {
     expect((await engine.getImage(image).inspect()).RepoTags ?? []).not.toContain(target);
     const user = world.registry.users[0]!;
     const res = await fetch(`http://${world.registry.address}/v2/${repo}/manifests/1`, {
-      headers: { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+        accept: 'application/vnd.docker.distribution.manifest.v2+json',
+      },
     });
     expect(res.status).toBe(404);
   });

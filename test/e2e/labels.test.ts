@@ -18,7 +18,10 @@ const tag = `tslim-test/labels:${Date.now().toString(36)}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 afterAll(async () => {
-  await engine.getImage(tag).remove({ force: true }).catch(() => undefined);
+  await engine
+    .getImage(tag)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 describe('the dev.tslim.run label', () => {
@@ -26,17 +29,43 @@ describe('the dev.tslim.run label', () => {
     const known = new Set((await engine.listContainers({ all: true })).map((c) => c.Id));
     const dir = await mkdtemp(join(tmpdir(), 'tslim-labels-'));
     const seen = new Map<string, { labelled: boolean; intermediate: boolean; what: string }>();
-    const cli = spawnCli([
-      'compose', '--version', '24.09', '--backend', 'python', '--registry-mirror', world.mirror, '--cuda-repo', world.apt.cudaRepo,
-      '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost, '--skip-pull', '--no-cache',
-      '--output-name', tag, '--work-dir', dir, '--verify', '--gpus', 'none',
-    ], { env: { DOCKER_CONFIG: world.registry.dockerConfig } });
+    const cli = spawnCli(
+      [
+        'compose',
+        '--version',
+        '24.09',
+        '--backend',
+        'python',
+        '--registry-mirror',
+        world.mirror,
+        '--cuda-repo',
+        world.apt.cudaRepo,
+        '--pip-index-url',
+        world.pypi.url,
+        '--pip-trusted-host',
+        world.pypi.trustedHost,
+        '--skip-pull',
+        '--no-cache',
+        '--output-name',
+        tag,
+        '--work-dir',
+        dir,
+        '--verify',
+        '--gpus',
+        'none',
+      ],
+      { env: { DOCKER_CONFIG: world.registry.dockerConfig } },
+    );
     let ended = false;
     void cli.done.then(() => (ended = true));
     while (!ended) {
       for (const c of await engine.listContainers({ all: true })) {
         if (known.has(c.Id) || seen.has(c.Id)) continue;
-        seen.set(c.Id, { labelled: c.Labels[RUN_LABEL] !== undefined, intermediate: c.Labels[RUN_LABEL] === undefined && c.Command.includes('/bin/sh -c '), what: `${c.Image} ${c.Command}` });
+        seen.set(c.Id, {
+          labelled: c.Labels[RUN_LABEL] !== undefined,
+          intermediate: c.Labels[RUN_LABEL] === undefined && c.Command.includes('/bin/sh -c '),
+          what: `${c.Image} ${c.Command}`,
+        });
       }
       await sleep(100);
     }
@@ -48,7 +77,9 @@ describe('the dev.tslim.run label', () => {
     await rm(dir, { recursive: true, force: true });
     const ofThisRun = (what: string): boolean => {
       // the list shows a RUN step's script single-quoted: compare its first 40 characters
-      const cmd = flat(what.replace(/^.*?\/bin\/sh -c /, '')).replace(/^'/, '').replace(/^#\(nop\) ' '/, '#(nop) ');
+      const cmd = flat(what.replace(/^.*?\/bin\/sh -c /, ''))
+        .replace(/^'/, '')
+        .replace(/^#\(nop\) ' '/, '#(nop) ');
       if (!cmd.startsWith('#(nop)')) return dockerfile.includes(cmd.slice(0, 40));
       return dockerfile.includes(cmd.trim().split(' ').at(-1) ?? '\0');
     };
@@ -59,11 +90,20 @@ describe('the dev.tslim.run label', () => {
     expect(all.some((c) => c.intermediate)).toBe(true);
     // tslim's own containers (not the builder's step containers) all carry the label; but other
     // engineers' tests may run beside this one, so only containers of this run's images count
-    const sources = await Promise.all([`${world.mirror.split('=')[1]}/nvidia/tritonserver:24.09-py3`, `${world.mirror.split('=')[1]}/nvidia/tritonserver:24.09-py3-min`].map(async (r) => (await engine.getImage(r).inspect()).Id));
-    const ours = all.filter((c) => !c.intermediate && (c.what.startsWith(`${tag} `) || sources.some((id) => c.what.startsWith(`${id} `))));
+    const sources = await Promise.all(
+      [
+        `${world.mirror.split('=')[1]}/nvidia/tritonserver:24.09-py3`,
+        `${world.mirror.split('=')[1]}/nvidia/tritonserver:24.09-py3-min`,
+      ].map(async (r) => (await engine.getImage(r).inspect()).Id),
+    );
+    const ours = all.filter(
+      (c) => !c.intermediate && (c.what.startsWith(`${tag} `) || sources.some((id) => c.what.startsWith(`${id} `))),
+    );
     expect(ours.length).toBeGreaterThan(0);
     expect(ours.filter((c) => !c.labelled)).toEqual([]);
-    const left = (await engine.listContainers({ all: true })).filter((c) => seen.has(c.Id) && (!c.Command.includes('/bin/sh -c ') || ofThisRun(`${c.Image} ${c.Command}`)));
+    const left = (await engine.listContainers({ all: true })).filter(
+      (c) => seen.has(c.Id) && (!c.Command.includes('/bin/sh -c ') || ofThisRun(`${c.Image} ${c.Command}`)),
+    );
     expect(left.map((c) => `${c.Image} ${c.Command}`)).toEqual([]);
   });
 });

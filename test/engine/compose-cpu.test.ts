@@ -29,10 +29,24 @@ function gpuMinDockerfile(): string {
 }
 
 beforeAll(async () => {
-  await buildImage(engine, { context: { Dockerfile: CPU_FULL }, dockerfile: 'Dockerfile', tag: cpuFull, networkmode: 'host' });
-  await buildImage(engine, { context: { Dockerfile: gpuMinDockerfile() }, dockerfile: 'Dockerfile', tag: gpuMin, networkmode: 'host' });
+  await buildImage(engine, {
+    context: { Dockerfile: CPU_FULL },
+    dockerfile: 'Dockerfile',
+    tag: cpuFull,
+    networkmode: 'host',
+  });
+  await buildImage(engine, {
+    context: { Dockerfile: gpuMinDockerfile() },
+    dockerfile: 'Dockerfile',
+    tag: gpuMin,
+    networkmode: 'host',
+  });
   // A min image without CUDA_VERSION: the world base carries none.
-  await buildImage(engine, { context: { Dockerfile: `FROM ${world.base}\nLABEL dev.tslim.test=nocuda\n` }, dockerfile: 'Dockerfile', tag: noCudaMin });
+  await buildImage(engine, {
+    context: { Dockerfile: `FROM ${world.base}\nLABEL dev.tslim.test=nocuda\n` },
+    dockerfile: 'Dockerfile',
+    tag: noCudaMin,
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +59,12 @@ describe('CPU-only compose with pytorch', () => {
 
   it('builds on the plain base with the gpu-min stage and the CPU entrypoint', async () => {
     const result = await composeInWorld(
-      { cpuOnly: true, backend: ['pytorch'], image: [`full=${cpuFull}`, `min=${world.base}`, `gpu-min=${gpuMin}`], outputName: tag },
+      {
+        cpuOnly: true,
+        backend: ['pytorch'],
+        image: [`full=${cpuFull}`, `min=${world.base}`, `gpu-min=${gpuMin}`],
+        outputName: tag,
+      },
       { skipPull: true },
     );
     expect(result.dockerfile).toContain(`FROM ${gpuMin} AS min_container`);
@@ -55,7 +74,16 @@ describe('CPU-only compose with pytorch', () => {
     expect(facts.env.TRITON_SERVER_GPU_ENABLED).toBe('0');
     expect(facts.env.LD_LIBRARY_PATH).toContain('/usr/local/cuda/targets/x86_64-linux/lib');
     expect(facts.entrypoint).toEqual(['/opt/nvidia/nvidia_entrypoint.sh']);
-    const run = await runFixture(tag, ['bash', '-c', 'ls /usr/local/cuda/lib64/stubs/libcublas.so.13 /usr/lib/x86_64-linux-gnu/libnccl.so.2 && id -u triton-server'], runId, { Entrypoint: [] });
+    const run = await runFixture(
+      tag,
+      [
+        'bash',
+        '-c',
+        'ls /usr/local/cuda/lib64/stubs/libcublas.so.13 /usr/lib/x86_64-linux-gnu/libnccl.so.2 && id -u triton-server',
+      ],
+      runId,
+      { Entrypoint: [] },
+    );
     expect(run.output).toContain('libnccl.so.2');
     expect(run.output.trim().split('\n').at(-1)).toBe('1000');
   });
@@ -63,12 +91,24 @@ describe('CPU-only compose with pytorch', () => {
 
 describe('compose refuses bad images', () => {
   it('refuses a GPU compose whose min image has no CUDA', async () => {
-    await expect(composeInWorld({ image: [`full=${release.full}`, `min=${noCudaMin}`], backend: ['onnxruntime'], outputName: uniqueTag('never') }, { skipPull: true }))
-      .rejects.toMatchObject({ code: 'BAD_RELEASE', message: expect.stringMatching(/needs CUDA in the min image, but .* has no CUDA_VERSION/) });
+    await expect(
+      composeInWorld(
+        {
+          image: [`full=${release.full}`, `min=${noCudaMin}`],
+          backend: ['onnxruntime'],
+          outputName: uniqueTag('never'),
+        },
+        { skipPull: true },
+      ),
+    ).rejects.toMatchObject({
+      code: 'BAD_RELEASE',
+      message: expect.stringMatching(/needs CUDA in the min image, but .* has no CUDA_VERSION/),
+    });
   });
 
   it('refuses a backend the inspected image does not have, listing what it has', async () => {
-    await expect(composeInWorld({ version: '24.09', backend: ['onnx'] }, { dryRun: true }))
-      .rejects.toThrow("unknown backend 'onnx'; the image has: dali, fil, identity, onnxruntime, openvino, python, pytorch, repeat, square, tensorflow, tensorrt");
+    await expect(composeInWorld({ version: '24.09', backend: ['onnx'] }, { dryRun: true })).rejects.toThrow(
+      "unknown backend 'onnx'; the image has: dali, fil, identity, onnxruntime, openvino, python, pytorch, repeat, square, tensorflow, tensorrt",
+    );
   });
 });

@@ -23,7 +23,10 @@ export function uniqueTag(what: string): string {
   return `tslim-test/compose-${what}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export async function composeInWorld(flags: ComposeFlags, options: { dryRun?: boolean; skipPull?: boolean; profile?: Profile } = {}): Promise<ComposeResult> {
+export async function composeInWorld(
+  flags: ComposeFlags,
+  options: { dryRun?: boolean; skipPull?: boolean; profile?: Profile } = {},
+): Promise<ComposeResult> {
   const workDir = await tempDir('compose');
   const runId = `test-compose-${Date.now().toString(36)}`;
   return runCompose(toInputs({ ...worldFlags, ...flags }, options.profile), {
@@ -43,5 +46,8 @@ export async function composeInWorld(flags: ComposeFlags, options: { dryRun?: bo
 }
 
 export async function removeImage(ref: string): Promise<void> {
-  await engine.getImage(ref).remove({ force: true }).catch(() => undefined);
+  await engine
+    .getImage(ref)
+    .remove({ force: true })
+    .catch(() => undefined);
 }

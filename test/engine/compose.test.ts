@@ -19,7 +19,13 @@ describe.each(CASES)('compose $version from the world registry', (c) => {
   made.push(tag);
 
   it('builds an image with only the chosen components, the recipe env and the tslim labels', async () => {
-    const result = await composeInWorld({ version: c.version, backend: [...c.backends], repoagent: [...c.repoagents], cacheNames: [...c.caches], outputName: tag });
+    const result = await composeInWorld({
+      version: c.version,
+      backend: [...c.backends],
+      repoagent: [...c.repoagents],
+      cacheNames: [...c.caches],
+      outputName: tag,
+    });
     expect(result.image?.tag).toBe(tag);
     expect(result.plan.factsSource).toBe('image');
     expect(result.dockerfile).toContain(`FROM ${world.registry.address}/nvidia/tritonserver:${c.version}-py3 AS full`);
@@ -31,7 +37,12 @@ describe.each(CASES)('compose $version from the world registry', (c) => {
     for (const b of facts.backends) expect(b.bytes).toBe(world.releases[c.version]!.payload.backends[b.name]);
 
     const triton = world.releases[c.version]!.triton;
-    expect(facts.env).toMatchObject({ TRITON_SERVER_VERSION: triton, NVIDIA_TRITON_SERVER_VERSION: c.version, TRITON_SERVER_USER: 'triton-server', TRITON_SERVER_GPU_ENABLED: '1' });
+    expect(facts.env).toMatchObject({
+      TRITON_SERVER_VERSION: triton,
+      NVIDIA_TRITON_SERVER_VERSION: c.version,
+      TRITON_SERVER_USER: 'triton-server',
+      TRITON_SERVER_GPU_ENABLED: '1',
+    });
     expect(facts.env.PATH).toMatch(/^\/opt\/tritonserver\/bin:/);
     expect(facts.env.PIP_BREAK_SYSTEM_PACKAGES).toBe(c.version === '25.09' ? '1' : undefined);
     expect(facts.env.DCGM_VERSION).toBe(c.version === '24.09' ? '3.2.6' : '4.4.0-1');
@@ -49,7 +60,16 @@ describe.each(CASES)('compose $version from the world registry', (c) => {
   });
 
   it('has the uid 1000 triton-server user and the DCGM package installed', async () => {
-    const run = await runFixture(tag, ['bash', '-c', "id -u triton-server; id -g triton-server; dpkg-query -W -f='${Package}\\n' 'datacenter-gpu-manager*'"], runId, { Entrypoint: [] });
+    const run = await runFixture(
+      tag,
+      [
+        'bash',
+        '-c',
+        "id -u triton-server; id -g triton-server; dpkg-query -W -f='${Package}\\n' 'datacenter-gpu-manager*'",
+      ],
+      runId,
+      { Entrypoint: [] },
+    );
     expect(run.exitCode).toBe(0);
     const [uid, gid, ...pkgs] = run.output.trim().split('\n');
     expect([uid, gid]).toEqual(['1000', '1000']);
@@ -58,11 +78,20 @@ describe.each(CASES)('compose $version from the world registry', (c) => {
 
   it('starts the server through the image entrypoint and answers health', async () => {
     const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
-    const cmd = ['tritonserver', '--model-repository=/tmp', `--http-port=${http}`, `--grpc-port=${grpc}`, `--metrics-port=${metrics}`];
+    const cmd = [
+      'tritonserver',
+      '--model-repository=/tmp',
+      `--http-port=${http}`,
+      `--grpc-port=${grpc}`,
+      `--metrics-port=${metrics}`,
+    ];
     await using run = await startFixture(tag, cmd, runId);
     let status = 0;
     for (let i = 0; i < 100 && status !== 200; i += 1) {
-      status = await fetch(`http://127.0.0.1:${http}/v2/health/live`).then((r) => r.status, () => 0);
+      status = await fetch(`http://127.0.0.1:${http}/v2/health/live`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(200);
@@ -77,12 +106,18 @@ describe('proxy settings', () => {
     // Same recipe as the 24.09 case above, so its RUN steps come from the cache: the classic
     // builder leaves the predefined proxy args out of the cache key as well as the history.
     const result = await composeInWorld({
-      version: '24.09', backend: ['onnxruntime', 'python'], repoagent: ['checksum'], cacheNames: ['local'], outputName: tag,
-      httpProxy: 'http://tslim:pr0xysecret@127.0.0.1:9', httpsProxy: 'http://tslim:pr0xysecret@127.0.0.1:9', proxy: '127.0.0.1,localhost',
+      version: '24.09',
+      backend: ['onnxruntime', 'python'],
+      repoagent: ['checksum'],
+      cacheNames: ['local'],
+      outputName: tag,
+      httpProxy: 'http://tslim:pr0xysecret@127.0.0.1:9',
+      httpsProxy: 'http://tslim:pr0xysecret@127.0.0.1:9',
+      proxy: '127.0.0.1,localhost',
     });
     expect(result.dockerfile).not.toMatch(/pr0xysecret|_PROXY/i);
     const image = engine.getImage(tag);
-    const history = (await image.history()) as Array<{ CreatedBy: string }>;
+    const history = (await image.history()) as { CreatedBy: string }[];
     expect(history.map((h) => h.CreatedBy).join('\n')).not.toMatch(/pr0xysecret|HTTPS?_PROXY/i);
     const env = ((await image.inspect()).Config.Env ?? []).join('\n');
     expect(env).not.toMatch(/proxy/i);

@@ -29,21 +29,49 @@ let dockerd: ChildProcess | undefined;
 let engine: Engine;
 
 const flags = [
-  '--version', '24.09', '--registry-mirror', world.mirror, '--cuda-repo', world.apt.cudaRepo,
-  '--pip-index-url', world.pypi.url, '--pip-trusted-host', world.pypi.trustedHost, '--skip-pull',
+  '--version',
+  '24.09',
+  '--registry-mirror',
+  world.mirror,
+  '--cuda-repo',
+  world.apt.cudaRepo,
+  '--pip-index-url',
+  world.pypi.url,
+  '--pip-trusted-host',
+  world.pypi.trustedHost,
+  '--skip-pull',
 ];
 const env = (): NodeJS.ProcessEnv => ({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: world.registry.dockerConfig });
 
 async function startDockerd(): Promise<void> {
-  dockerd = spawn('dockerd', [
-    '--data-root', dataRoot, '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'),
-    '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--storage-driver=overlay2',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  dockerd = spawn(
+    'dockerd',
+    [
+      '--data-root',
+      dataRoot,
+      '--exec-root',
+      join(root, 'exec'),
+      '--pidfile',
+      join(root, 'dockerd.pid'),
+      '-H',
+      `unix://${socket}`,
+      '--bridge=none',
+      '--iptables=false',
+      '--storage-driver=overlay2',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   dockerd.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
   engine = connectEngine({ host: `unix://${socket}` });
   for (let i = 0; i < 120; i += 1) {
-    if (await engine.ping().then(() => true, () => false)) return;
+    if (
+      await engine.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     if (dockerd.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -52,7 +80,7 @@ async function startDockerd(): Promise<void> {
 
 async function stopDockerd(signal: NodeJS.Signals): Promise<void> {
   const d = dockerd;
-  if (!d || d.exitCode !== null || d.signalCode !== null) return;
+  if (d?.exitCode !== null || d.signalCode !== null) return;
   const ended = new Promise((r) => d.once('exit', r));
   d.kill(signal);
   await Promise.race([ended, new Promise((r) => setTimeout(r, 30_000))]);
@@ -81,7 +109,23 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
     // the world's 24.09 full and min (one ~900 MB base layer shared) into the second engine
     await run('sh', ['-c', `docker save ${full} ${min} | docker -H unix://${socket} load -q`], { maxBuffer: 16 * MiB });
     // warm the build cache: the same recipe as below, so its RUN steps come from the cache there
-    const warm = await runCli(['compose', ...flags, '--backend', 'python', '--backend', 'pytorch', '--backend', 'tensorflow', '--output-name', 'tslim-test/faults-warm:1', '--work-dir', root], { env: env() });
+    const warm = await runCli(
+      [
+        'compose',
+        ...flags,
+        '--backend',
+        'python',
+        '--backend',
+        'pytorch',
+        '--backend',
+        'tensorflow',
+        '--output-name',
+        'tslim-test/faults-warm:1',
+        '--work-dir',
+        root,
+      ],
+      { env: env() },
+    );
     expect(warm.code, warm.stderr).toBe(0);
   });
 
@@ -92,7 +136,9 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
       const pid = Number((await readFile(containerdPid, 'utf8')).trim());
       if (pid > 0) process.kill(pid, 'SIGTERM');
     }
-    await run('sh', ['-c', `grep -o " ${root}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`]).catch(() => undefined);
+    await run('sh', ['-c', `grep -o " ${root}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`]).catch(
+      () => undefined,
+    );
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
   });
 
@@ -103,7 +149,18 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
     expect(needed).toBeGreaterThan(40 * MiB); // the copies cannot fit in what is left free
     await leaveFree(8 * MiB);
     try {
-      const result = await runCli(['compose', ...flags, ...backends.flatMap((b) => ['--backend', b]), '--output-name', 'tslim-test/faults-full:1', '--work-dir', workDir], { env: env() });
+      const result = await runCli(
+        [
+          'compose',
+          ...flags,
+          ...backends.flatMap((b) => ['--backend', b]),
+          '--output-name',
+          'tslim-test/faults-full:1',
+          '--work-dir',
+          workDir,
+        ],
+        { env: env() },
+      );
       expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toMatch(/^error: build of tslim-test\/faults-full:1 failed: .*no space left on device/im);
       const logPath = /the full build log is in (\S+)/.exec(result.stderr)?.[1];
@@ -112,7 +169,9 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
       expect(await containersLeft()).toEqual([]);
       const files = await readdir(workDir);
       expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-      expect(await readFile(join(workDir, 'Dockerfile.compose'), 'utf8')).toMatch(/LABEL [\s\S]*dev\.tslim\.backends="python,pytorch,tensorflow,dali,onnxruntime,fil,openvino"/);
+      expect(await readFile(join(workDir, 'Dockerfile.compose'), 'utf8')).toMatch(
+        /LABEL [\s\S]*dev\.tslim\.backends="python,pytorch,tensorflow,dali,onnxruntime,fil,openvino"/,
+      );
     } finally {
       await run('mount', ['-o', 'remount,size=4g', dataRoot]);
     }
@@ -121,13 +180,34 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
   it('the engine killed mid-build: ENGINE_UNREACHABLE (3) within seconds, no hang', async () => {
     const workDir = await mkdtemp(join(root, 'work-'));
     // --no-cache: the RUN steps really run, so the build is still going when the engine dies
-    const cli = spawnCli(['compose', ...flags, '--backend', 'python', '--no-cache', '-v', '--output-name', 'tslim-test/faults-killed:1', '--work-dir', workDir], { env: env() });
+    const cli = spawnCli(
+      [
+        'compose',
+        ...flags,
+        '--backend',
+        'python',
+        '--no-cache',
+        '-v',
+        '--output-name',
+        'tslim-test/faults-killed:1',
+        '--work-dir',
+        workDir,
+      ],
+      { env: env() },
+    );
     await cli.waitFor(/Step \d+\/\d+ : RUN apt-get update/, 300_000);
     await stopDockerd('SIGKILL');
     const killedAt = Date.now();
-    const result = await Promise.race([cli.done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`tslim hangs after the engine died:\n${cli.stderr().slice(-1500)}`)), 60_000))]);
+    const result = await Promise.race([
+      cli.done,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`tslim hangs after the engine died:\n${cli.stderr().slice(-1500)}`)), 60_000),
+      ),
+    ]);
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/error: the Docker engine stopped answering during the build of tslim-test\/faults-killed:1/);
+    expect(result.stderr).toMatch(
+      /error: the Docker engine stopped answering during the build of tslim-test\/faults-killed:1/,
+    );
     expect(result.stderr).toMatch(/hint: .*build log so far is in \S+tslim-build-/);
     expect(Date.now() - killedAt).toBeLessThan(30_000);
     expect((await readdir(workDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -57,17 +57,27 @@ describe('inspect failures', () => {
     await expect(inspectImage(engine, world.base)).rejects.toMatchObject({ code: 'NOT_TRITON', exitCode: 5 });
   });
   it('says IMAGE_NOT_FOUND for a missing image without pulling', async () => {
-    await expect(inspectImage(engine, 'tslim-fixture/does-not-exist:1')).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+    await expect(inspectImage(engine, 'tslim-fixture/does-not-exist:1')).rejects.toMatchObject({
+      code: 'IMAGE_NOT_FOUND',
+    });
   });
   it('says ENGINE_UNREACHABLE when no engine answers', async () => {
     const dead = connectEngine({ host: 'unix:///tmp/tslim-no-such.sock' });
-    await expect(inspectImage(dead, world.releases['24.09']?.full ?? '')).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE', exitCode: 3 });
+    await expect(inspectImage(dead, world.releases['24.09']?.full ?? '')).rejects.toMatchObject({
+      code: 'ENGINE_UNREACHABLE',
+      exitCode: 3,
+    });
   });
   it('pulls a missing image through the world registry with config.json credentials', async () => {
     const ref = `${world.registry.address}/${world.registry.repository}:24.09-py3-min`;
-    await engine.getImage(ref).remove().catch(() => undefined);
+    await engine
+      .getImage(ref)
+      .remove()
+      .catch(() => undefined);
     const { resolveAuth } = await import('../../src/registry/credentials.js');
-    const auth = await resolveAuth(world.registry.address, { env: { ...process.env, DOCKER_CONFIG: world.registry.dockerConfig } });
+    const auth = await resolveAuth(world.registry.address, {
+      env: { ...process.env, DOCKER_CONFIG: world.registry.dockerConfig },
+    });
     expect(auth?.username).toBeTruthy();
     const facts = await inspectImage(engine, ref, { pull: 'missing', ...(auth ? { auth } : {}) });
     expect(facts.containerVersion).toBe('24.09');

@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('push to the world registry', () => {
-  it('pushes with the htpasswd user; the digest read back equals the engine\'s', async () => {
+  it("pushes with the htpasswd user; the digest read back equals the engine's", async () => {
     const auth = authFor(plain);
     const result = await push({ image: imageA, ref: `${registry}/${repo}:htpasswd`, auth });
     expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
@@ -80,14 +80,17 @@ describe('push to the world registry', () => {
     await mkdir(bin, { recursive: true });
     const user = authFor(robot);
     const helper = join(bin, 'docker-credential-tslimworld');
-    await writeFile(helper, `#!/usr/bin/env node
+    await writeFile(
+      helper,
+      `#!/usr/bin/env node
 let host = '';
 process.stdin.on('data', (c) => (host += c));
 process.stdin.on('end', () => {
   if (host.trim() !== ${JSON.stringify(registry)}) { process.stdout.write('credentials not found in native keychain'); process.exit(1); }
   process.stdout.write(JSON.stringify({ ServerURL: host.trim(), Username: ${JSON.stringify(user.username)}, Secret: ${JSON.stringify(user.password)} }));
 });
-`);
+`,
+    );
     await chmod(helper, 0o755);
     const dir = join(tmp, 'config-helper');
     await mkdir(dir, { recursive: true });
@@ -101,7 +104,9 @@ process.stdin.on('end', () => {
   it('refuses to overwrite a tag holding another image unless --force; the same image is fine', async () => {
     const auth = authFor(plain);
     const first = await push({ image: imageA, ref: `${registry}/${repo}:guarded`, auth });
-    const refused = (await push({ image: imageB, ref: `${registry}/${repo}:guarded`, auth }).catch((e: unknown) => e)) as TslimError;
+    const refused = (await push({ image: imageB, ref: `${registry}/${repo}:guarded`, auth }).catch(
+      (e: unknown) => e,
+    )) as TslimError;
     expect(refused).toBeInstanceOf(TslimError);
     expect(refused.code).toBe('TAG_EXISTS');
     expect(refused.exitCode).toBe(12);
@@ -116,15 +121,24 @@ process.stdin.on('end', () => {
 
   it('fails on a wrong password with REGISTRY_AUTH naming registry and user, not the password', async () => {
     const auth = { ...authFor(robot), password: 'definitely-wrong-pw' };
-    const error = (await push({ image: imageA, ref: `${registry}/${repo}:badpw`, auth }).catch((e: unknown) => e)) as TslimError;
+    const error = (await push({ image: imageA, ref: `${registry}/${repo}:badpw`, auth }).catch(
+      (e: unknown) => e,
+    )) as TslimError;
     expect(error.code).toBe('REGISTRY_AUTH');
     expect(error.message).toContain(registry);
     expect(error.message).toContain('robot$tools+ci');
-    expect(`${error.message} ${error.hint ?? ''} ${JSON.stringify(error.toJSON())}`).not.toContain('definitely-wrong-pw');
+    expect(`${error.message} ${error.hint ?? ''} ${JSON.stringify(error.toJSON())}`).not.toContain(
+      'definitely-wrong-pw',
+    );
   }, 60_000);
 
   it('survives a registry that drops the connection mid-blob and fails a manifest PUT', async () => {
-    const proxy = await startFlakyProxy({ target: registry, dropBlobUploads: 1, dropAfterBytes: 512 * 1024, failManifestPuts: 1 });
+    const proxy = await startFlakyProxy({
+      target: registry,
+      dropBlobUploads: 1,
+      dropAfterBytes: 512 * 1024,
+      failManifestPuts: 1,
+    });
     try {
       const auth = authFor(plain, proxy.address);
       const result = await push({ image: big, ref: `${proxy.address}/${repo}:flaky`, auth });

@@ -11,7 +11,7 @@ import type { SizeReport } from '../../src/report/size-model.js';
 import { renderReport } from '../../src/report/render.js';
 import { REPORT_JSON_SCHEMA } from '../../src/report/format-json.js';
 import { checkThresholds, parseThresholds } from '../../src/report/thresholds.js';
-import { readWorld, type WorldRelease } from '../world/read-world.js';
+import { readWorld } from '../world/read-world.js';
 import { buildContext } from '../world/build-context.js';
 import { removeByLabel } from '../support/tiny-image.js';
 import { compressedSizeOf } from '../../src/registry/compressed-size.js';
@@ -20,7 +20,7 @@ import { validate } from '../support/json-schema-lite.js';
 const world = readWorld();
 const engine = connectEngine();
 const runId = `test-report-${newRunId()}`;
-const [version, release] = Object.entries(world.releases)[0] as [string, WorldRelease];
+const [version, release] = Object.entries(world.releases)[0]!;
 const kinds = ['backends', 'repoagents', 'caches'] as const;
 /** Keep the two alphabetically first backends and the first cache: a subset like a real recipe. */
 const keep = {
@@ -34,9 +34,23 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'tslim-report-'));
-  const copies = kinds.flatMap((kind) => keep[kind].map((name) => `COPY --from=${release.full} /opt/tritonserver/${kind}/${name} /opt/tritonserver/${kind}/${name}`));
-  const dockerfile = [`FROM ${release.min}`, ...copies, `LABEL ${RUN_LABEL}=${runId} ${MIN_IMAGE_LABEL}=${release.min}`, ''].join('\n');
-  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), { t: slimTag, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+  const copies = kinds.flatMap((kind) =>
+    keep[kind].map(
+      (name) => `COPY --from=${release.full} /opt/tritonserver/${kind}/${name} /opt/tritonserver/${kind}/${name}`,
+    ),
+  );
+  const dockerfile = [
+    `FROM ${release.min}`,
+    ...copies,
+    `LABEL ${RUN_LABEL}=${runId} ${MIN_IMAGE_LABEL}=${release.min}`,
+    '',
+  ].join('\n');
+  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), {
+    t: slimTag,
+    labels: { [RUN_LABEL]: runId },
+    rm: true,
+    forcerm: true,
+  });
   await followStream(stream, { what: `build of ${slimTag}` });
   report = await buildReport({ full: release.full, slim: slimTag }, { engine, runId });
 }, 300_000);
@@ -49,7 +63,12 @@ afterAll(async () => {
 describe(`report on world images (${version})`, () => {
   it('lists every component with the bytes the world put in, kept or dropped', () => {
     for (const kind of kinds) {
-      const expected = Object.entries(release.payload[kind]).map(([name, bytes]) => ({ kind, name, bytes, status: keep[kind].includes(name) ? 'kept' : 'dropped' }));
+      const expected = Object.entries(release.payload[kind]).map(([name, bytes]) => ({
+        kind,
+        name,
+        bytes,
+        status: keep[kind].includes(name) ? 'kept' : 'dropped',
+      }));
       const got = report.components.filter((c) => c.kind === kind);
       expect(got).toEqual(expect.arrayContaining(expected));
       expect(got).toHaveLength(expected.length);
@@ -89,7 +108,10 @@ describe(`report on world images (${version})`, () => {
   });
 
   it('renders every format from the real report', async () => {
-    const thresholds = checkThresholds(report, parseThresholds({ maxSize: `${report.slim.bytes - 1}`, minSaved: '1%' }));
+    const thresholds = checkThresholds(
+      report,
+      parseThresholds({ maxSize: `${report.slim.bytes - 1}`, minSaved: '1%' }),
+    );
     expect(thresholds.map((t) => t.ok)).toEqual([false, true]);
 
     const json = JSON.parse(renderReport(report, 'json', thresholds)) as Record<string, unknown>;
@@ -101,7 +123,8 @@ describe(`report on world images (${version})`, () => {
     expect(rows).toHaveLength(report.components.length);
 
     const table = renderReport(report, 'table', thresholds);
-    for (const c of report.components) expect(table).toMatch(new RegExp(`\\s${c.name}\\s+[\\d.]+ [kMG]?B\\s+${c.status}`));
+    for (const c of report.components)
+      expect(table).toMatch(new RegExp(`\\s${c.name}\\s+[\\d.]+ [kMG]?B\\s+${c.status}`));
 
     const file = join(tmp, 'report.html');
     await writeFileAtomic(file, renderReport(report, 'html', thresholds));
@@ -115,16 +138,26 @@ describe(`report on world images (${version})`, () => {
     const compressed = await compressedSizeOf(ref, { env: { DOCKER_CONFIG: world.registry.dockerConfig } });
     const user = world.registry.users[0];
     if (!user) throw new Error('world has no registry user');
-    const res = await fetch(`http://${world.registry.address}/v2/${world.registry.repository}/manifests/${version}-py3`, {
-      headers: {
-        accept: 'application/vnd.docker.distribution.manifest.v2+json',
-        authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+    const res = await fetch(
+      `http://${world.registry.address}/v2/${world.registry.repository}/manifests/${version}-py3`,
+      {
+        headers: {
+          accept: 'application/vnd.docker.distribution.manifest.v2+json',
+          authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+        },
       },
-    });
-    const manifest = (await res.json()) as { layers: Array<{ size: number }> };
+    );
+    const manifest = (await res.json()) as { layers: { size: number }[] };
     expect(compressed).toBe(manifest.layers.reduce((a, l) => a + l.size, 0));
     expect(compressed).toBeLessThan(report.full.bytes);
-    const withCompressed = await buildReport({ full: ref, slim: slimTag }, { engine, runId, compressedSize: (r) => compressedSizeOf(r, { env: { DOCKER_CONFIG: world.registry.dockerConfig } }) });
+    const withCompressed = await buildReport(
+      { full: ref, slim: slimTag },
+      {
+        engine,
+        runId,
+        compressedSize: (r) => compressedSizeOf(r, { env: { DOCKER_CONFIG: world.registry.dockerConfig } }),
+      },
+    );
     expect(withCompressed.full.compressedBytes).toBe(compressed);
     expect(withCompressed.slim.compressedBytes).toBeUndefined(); // a local tag: no registry to ask
   }, 120_000);

@@ -73,7 +73,11 @@ beforeAll(async () => {
   ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const profile = await loadProfile(join(dir, 'server-test.yaml'));
   await composeInWorld(
-    { version: '24.09', outputName: tag, serverArg: [`http-port=${ports.http}`, `grpc-port=${ports.grpc}`, `metrics-port=${ports.metrics}`] },
+    {
+      version: '24.09',
+      outputName: tag,
+      serverArg: [`http-port=${ports.http}`, `grpc-port=${ports.grpc}`, `metrics-port=${ports.metrics}`],
+    },
     { profile },
   );
   expected = [
@@ -103,7 +107,10 @@ describe('server settings in a composed image', () => {
     const info = await engine.getImage(tag).inspect();
     expect(info.Config.Labels?.['dev.tslim.server.args']).toBe(expected.join(' '));
     expect(info.Config.Labels?.['dev.tslim.server.shm-size']).toBe(String(300 * MiB));
-    expect(info.Config.Entrypoint).toEqual(['/opt/nvidia/nvidia_entrypoint.sh', '/opt/tslim/bin/tritonserver-defaults']);
+    expect(info.Config.Entrypoint).toEqual([
+      '/opt/nvidia/nvidia_entrypoint.sh',
+      '/opt/tslim/bin/tritonserver-defaults',
+    ]);
     expect(info.Config.Cmd).toEqual(['tritonserver', ...expected]);
   });
 
@@ -120,15 +127,33 @@ describe('server settings in a composed image', () => {
   });
 
   it('docker run IMAGE tritonserver ... runs that command unchanged', async () => {
-    const cmd = ['tritonserver', '--model-repository=/models', `--http-port=${ports.http}`, `--metrics-port=${ports.metrics}`, '--allow-grpc=false'];
+    const cmd = [
+      'tritonserver',
+      '--model-repository=/models',
+      `--http-port=${ports.http}`,
+      `--metrics-port=${ports.metrics}`,
+      '--allow-grpc=false',
+    ];
     const { argv } = await runImage(cmd);
     expect(argv).toEqual(cmd);
   });
 });
 
 describe('verify with the image settings', () => {
-  const deps = () => ({ engine, log: silentLogger, progress: createProgress({ enabled: false }), signal: new AbortController().signal, runId });
-  const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({ gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 60_000, backends: ['python'], ...over });
+  const deps = () => ({
+    engine,
+    log: silentLogger,
+    progress: createProgress({ enabled: false }),
+    signal: new AbortController().signal,
+    runId,
+  });
+  const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({
+    gpus: parseGpus('none'),
+    gpuDriver: 'nvidia',
+    timeoutMs: 60_000,
+    backends: ['python'],
+    ...over,
+  });
 
   it("passes python with tslim's shm sizing and reports the settings the server ran with", async () => {
     const report = await verifyImage(tag, options(), deps());
@@ -140,8 +165,18 @@ describe('verify with the image settings', () => {
     expect(server.args.slice(0, kept.length + 1)).toEqual(['tritonserver', ...kept]);
     expect(server.args).toContain('--model-control-mode=explicit');
     expect(server.args).toContain('--load-model=tslim_python');
-    expect(server.replacedByVerify).toEqual(['--model-repository=/models', '--model-control-mode=explicit', `--http-port=${ports.http}`, `--metrics-port=${ports.metrics}`]);
-    expect(server.reported).toMatchObject({ pinned_memory_pool_byte_size: '268435456', 'cuda_memory_pool_byte_size{0}': '67108864', 'cuda_memory_pool_byte_size{1}': '33554432', model_control_mode: 'MODE_EXPLICIT' });
+    expect(server.replacedByVerify).toEqual([
+      '--model-repository=/models',
+      '--model-control-mode=explicit',
+      `--http-port=${ports.http}`,
+      `--metrics-port=${ports.metrics}`,
+    ]);
+    expect(server.reported).toMatchObject({
+      pinned_memory_pool_byte_size: '268435456',
+      'cuda_memory_pool_byte_size{0}': '67108864',
+      'cuda_memory_pool_byte_size{1}': '33554432',
+      model_control_mode: 'MODE_EXPLICIT',
+    });
     const text = formatReport(report);
     expect(text).toContain(`server: tritonserver ${kept.join(' ')} --model-repository=/tslim/models`);
     expect(text).toContain("/dev/shm: 300.0 MiB (the image's shm-size setting)");
@@ -149,7 +184,10 @@ describe('verify with the image settings', () => {
 
   it('sizes /dev/shm itself (64 MiB + 65 MiB per python instance) when the image has no shm-size setting', async () => {
     const plain = `${tag}-noshm`;
-    const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: `FROM ${tag}\nLABEL dev.tslim.server.shm-size=""\n` }]), { t: plain, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+    const stream = await engine.buildImage(
+      buildContext([{ name: 'Dockerfile', content: `FROM ${tag}\nLABEL dev.tslim.server.shm-size=""\n` }]),
+      { t: plain, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true },
+    );
     await followStream(stream, { what: `build of ${plain}` });
     try {
       const report = await verifyImage(plain, options(), deps());
@@ -167,7 +205,9 @@ describe('verify with the image settings', () => {
     expect(report.server?.shm).toMatchObject({ source: 'forced', bytes: 64 * 1024 ** 2 });
     const failure = verifyFailure(report)!;
     expect(failure.code).toBe('VERIFY_FAILED');
-    expect(failure.message).toMatch(/failed to serve python: 1 python instance need at least 65\.0 MiB of \/dev\/shm \(65 MiB each\), the container had 64\.0 MiB \(forced by --shm-size\); the server said: .*--shm-size/);
+    expect(failure.message).toMatch(
+      /failed to serve python: 1 python instance need at least 65\.0 MiB of \/dev\/shm \(65 MiB each\), the container had 64\.0 MiB \(forced by --shm-size\); the server said: .*--shm-size/,
+    );
     expect(failure.hint).toMatch(/drop --shm-size/);
   });
 });

@@ -18,13 +18,13 @@ import { startServer } from '../../src/verify/server-runner.js';
 import { verifyUrl } from '../../src/verify/verify.js';
 import { buildContext } from '../world/build-context.js';
 import { repoRoot } from '../world/paths.js';
-import { readWorld, type WorldRelease } from '../world/read-world.js';
+import { readWorld } from '../world/read-world.js';
 import { removeByLabel } from '../support/tiny-image.js';
 
 const world = readWorld();
 const engine = connectEngine();
 const runId = `test-verify-cli-${newRunId()}`;
-const release = Object.values(world.releases)[0] as WorldRelease;
+const release = Object.values(world.releases)[0]!;
 const image = `tslim-test/verify-cli:${runId}`;
 
 async function serverContainers(): Promise<number> {
@@ -33,13 +33,25 @@ async function serverContainers(): Promise<number> {
 
 beforeAll(async () => {
   const dockerfile = `FROM ${release.full}\nLABEL ${RUN_LABEL}=${runId} dev.tslim.backends=onnxruntime,python\n`;
-  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), { t: image, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), {
+    t: image,
+    labels: { [RUN_LABEL]: runId },
+    rm: true,
+    forcerm: true,
+  });
   await followStream(stream, { what: `build of ${image}` });
 });
 
 afterAll(async () => {
   const list = await engine.listContainers({ all: true, filters: { ancestor: [image] } });
-  await Promise.all(list.map((c) => engine.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      engine
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   await sweepContainers(engine, runId);
   await removeByLabel(engine, runId);
 });
@@ -75,18 +87,48 @@ describe('tslim verify --url', () => {
       await writeSampleRepository(dir, { backends: ['onnxruntime', 'python'], instanceKind: 'KIND_CPU' });
       const server = await startServer(
         engine,
-        { image, repositoryDir: dir, models: ['tslim_onnxruntime', 'tslim_python'], gpus: parseGpus('none'), gpuDriver: 'nvidia', shmSizeBytes: 256 * 2 ** 20, runId },
+        {
+          image,
+          repositoryDir: dir,
+          models: ['tslim_onnxruntime', 'tslim_python'],
+          gpus: parseGpus('none'),
+          gpuDriver: 'nvidia',
+          shmSizeBytes: 256 * 2 ** 20,
+          runId,
+        },
         cleanup,
       );
       const client = new KServeClient(server.httpUrl);
       for (let i = 0; i < 100 && !(await client.live()); i += 1) await sleep(200);
       const signal = new AbortController().signal;
-      const report = await verifyUrl(server.httpUrl, { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 30_000, shmSizeBytes: 0, metricsUrl: server.metricsUrl, soak: { batches: [16, 7], rounds: 4, warmupRounds: 2, thresholdBytes: 64 * 2 ** 20 } }, { signal, progress: createProgress({ enabled: false }), log: silentLogger });
+      const report = await verifyUrl(
+        server.httpUrl,
+        {
+          gpus: parseGpus('none'),
+          gpuDriver: 'nvidia',
+          timeoutMs: 30_000,
+          shmSizeBytes: 0,
+          metricsUrl: server.metricsUrl,
+          soak: { batches: [16, 7], rounds: 4, warmupRounds: 2, thresholdBytes: 64 * 2 ** 20 },
+        },
+        { signal, progress: createProgress({ enabled: false }), log: silentLogger },
+      );
       expect(report).toMatchObject({ ok: true, url: server.httpUrl, backendSource: 'server' });
-      expect(report.results.map((r) => [r.backend, r.status])).toEqual([['onnxruntime', 'passed'], ['python', 'passed']]);
+      expect(report.results.map((r) => [r.backend, r.status])).toEqual([
+        ['onnxruntime', 'passed'],
+        ['python', 'passed'],
+      ]);
       expect(report.soak?.ok).toBe(true);
-      await expect(verifyUrl(server.httpUrl, { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 5_000, shmSizeBytes: 0, backends: ['pytorch'] }, { signal, progress: createProgress({ enabled: false }), log: silentLogger }))
-        .resolves.toMatchObject({ ok: false, results: [{ backend: 'pytorch', status: 'failed', reason: 'the server does not list this model' }] });
+      await expect(
+        verifyUrl(
+          server.httpUrl,
+          { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 5_000, shmSizeBytes: 0, backends: ['pytorch'] },
+          { signal, progress: createProgress({ enabled: false }), log: silentLogger },
+        ),
+      ).resolves.toMatchObject({
+        ok: false,
+        results: [{ backend: 'pytorch', status: 'failed', reason: 'the server does not list this model' }],
+      });
     } finally {
       await cleanup.run();
     }
@@ -94,7 +136,15 @@ describe('tslim verify --url', () => {
   });
 
   it('says clearly when nothing listens', async () => {
-    await expect(verifyUrl('http://127.0.0.1:9', { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 1000, shmSizeBytes: 0 }, { signal: new AbortController().signal, progress: createProgress({ enabled: false }), log: silentLogger }))
-      .rejects.toMatchObject({ code: 'VERIFY_FAILED', message: 'no Triton server is live at http://127.0.0.1:9 (GET /v2/health/live)' });
+    await expect(
+      verifyUrl(
+        'http://127.0.0.1:9',
+        { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 1000, shmSizeBytes: 0 },
+        { signal: new AbortController().signal, progress: createProgress({ enabled: false }), log: silentLogger },
+      ),
+    ).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: 'no Triton server is live at http://127.0.0.1:9 (GET /v2/health/live)',
+    });
   });
 });

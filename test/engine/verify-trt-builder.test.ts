@@ -10,7 +10,7 @@ import { parseGpus } from '../../src/verify/gpu-request.js';
 import { onnxSamplePath } from '../../src/verify/sample-repository.js';
 import { buildTrtPlan, FULL_IMAGE_LABEL, resolveTrtBuilder, TRTEXEC_IN_IMAGE } from '../../src/verify/trt-plan.js';
 import { buildContext } from '../world/build-context.js';
-import { readWorld, type WorldRelease } from '../world/read-world.js';
+import { readWorld } from '../world/read-world.js';
 import { removeByLabel } from '../support/tiny-image.js';
 
 /**
@@ -21,7 +21,7 @@ import { removeByLabel } from '../support/tiny-image.js';
 const world = readWorld();
 const engine = connectEngine();
 const runId = `test-verify-trt-${newRunId()}`;
-const release = Object.values(world.releases)[0] as WorldRelease;
+const release = Object.values(world.releases)[0]!;
 const goodBuilder = `tslim-test/verify-trt-good:${runId}`;
 const badBuilder = `tslim-test/verify-trt-bad:${runId}`;
 let tmp: string;
@@ -35,7 +35,13 @@ ${fail ? 'echo "[E] Error[4]: stand-in failure for the test" >&2; exit 3' : 'pri
 
 async function buildBuilder(tag: string, fail: boolean): Promise<void> {
   const dockerfile = `FROM ${release.full}\nCOPY trtexec ${TRTEXEC_IN_IMAGE}\nLABEL ${RUN_LABEL}=${runId}\n`;
-  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }, { name: 'trtexec', content: fakeTrtexec(fail), mode: 0o755 }]), { t: tag, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+  const stream = await engine.buildImage(
+    buildContext([
+      { name: 'Dockerfile', content: dockerfile },
+      { name: 'trtexec', content: fakeTrtexec(fail), mode: 0o755 },
+    ]),
+    { t: tag, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true },
+  );
   await followStream(stream, { what: `build of ${tag}` });
 }
 
@@ -56,7 +62,15 @@ describe('TensorRT plan builder plumbing', () => {
     const builder = await resolveTrtBuilder(engine, release.min, { [FULL_IMAGE_LABEL]: goodBuilder }, undefined, runId);
     expect(builder).toEqual({ kind: 'image', image: goodBuilder });
     const plan = join(tmp, 'model.plan');
-    await buildTrtPlan(engine, { builder, onnx: onnxSamplePath(), plan, maxBatch: 32, gpus: parseGpus('none'), gpuDriver: 'nvidia', runId });
+    await buildTrtPlan(engine, {
+      builder,
+      onnx: onnxSamplePath(),
+      plan,
+      maxBatch: 32,
+      gpus: parseGpus('none'),
+      gpuDriver: 'nvidia',
+      runId,
+    });
     expect((await readFile(plan, 'utf8')).split('\n')).toEqual([
       '--onnx=/tslim/work/model.onnx',
       '--saveEngine=/tslim/work/model.plan',
@@ -70,8 +84,19 @@ describe('TensorRT plan builder plumbing', () => {
 
   it('a failing trtexec fails the build with its log, and leaves no container', async () => {
     await expect(
-      buildTrtPlan(engine, { builder: { kind: 'image', image: badBuilder }, onnx: onnxSamplePath(), plan: join(tmp, 'bad.plan'), maxBatch: 32, gpus: parseGpus('none'), gpuDriver: 'nvidia', runId }),
-    ).rejects.toMatchObject({ code: 'VERIFY_FAILED', message: expect.stringMatching(/failed \(exit 3\) to build the TensorRT plan:\n.*stand-in failure/) });
+      buildTrtPlan(engine, {
+        builder: { kind: 'image', image: badBuilder },
+        onnx: onnxSamplePath(),
+        plan: join(tmp, 'bad.plan'),
+        maxBatch: 32,
+        gpus: parseGpus('none'),
+        gpuDriver: 'nvidia',
+        runId,
+      }),
+    ).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringMatching(/failed \(exit 3\) to build the TensorRT plan:\n.*stand-in failure/),
+    });
     expect((await engine.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } })).length).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ import { DEFAULT_SOAK } from '../../src/verify/soak.js';
 import { resolveTrtBuilder } from '../../src/verify/trt-plan.js';
 import { verifyImage, type VerifyOptions } from '../../src/verify/verify.js';
 import { buildContext } from '../world/build-context.js';
-import { readWorld, type WorldRelease } from '../world/read-world.js';
+import { readWorld } from '../world/read-world.js';
 import { removeByLabel } from '../support/tiny-image.js';
 
 /**
@@ -25,18 +25,35 @@ import { removeByLabel } from '../support/tiny-image.js';
 const world = readWorld();
 const engine = connectEngine();
 const runId = `test-verify-${newRunId()}`;
-const release = Object.values(world.releases)[0] as WorldRelease;
+const release = Object.values(world.releases)[0]!;
 const allFour = `tslim-test/verify-all:${runId}`;
 const noOrt = `tslim-test/verify-no-ort:${runId}`;
 let tmp: string;
 let placeholderPlan: string;
 
-const deps = (signal = new AbortController().signal) => ({ engine, log: silentLogger, progress: createProgress({ enabled: false }), signal, runId });
-const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({ gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 60_000, shmSizeBytes: 256 * 2 ** 20, ...over });
+const deps = (signal = new AbortController().signal) => ({
+  engine,
+  log: silentLogger,
+  progress: createProgress({ enabled: false }),
+  signal,
+  runId,
+});
+const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({
+  gpus: parseGpus('none'),
+  gpuDriver: 'nvidia',
+  timeoutMs: 60_000,
+  shmSizeBytes: 256 * 2 ** 20,
+  ...over,
+});
 
 async function build(tag: string, lines: string[]): Promise<void> {
   const dockerfile = [`FROM ${release.full}`, ...lines, `LABEL ${RUN_LABEL}=${runId}`, ''].join('\n');
-  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), { t: tag, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+  const stream = await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), {
+    t: tag,
+    labels: { [RUN_LABEL]: runId },
+    rm: true,
+    forcerm: true,
+  });
   await followStream(stream, { what: `build of ${tag}` });
 }
 
@@ -50,7 +67,10 @@ beforeAll(async () => {
   placeholderPlan = join(tmp, 'placeholder.plan');
   await writeFile(placeholderPlan, 'placeholder plan for the protocol double');
   await build(allFour, [`LABEL ${BACKENDS_LABEL}=onnxruntime,python,pytorch,tensorrt`]);
-  await build(noOrt, ['RUN rm -rf /opt/tritonserver/backends/onnxruntime', `LABEL ${BACKENDS_LABEL}=onnxruntime,python,pytorch`]);
+  await build(noOrt, [
+    'RUN rm -rf /opt/tritonserver/backends/onnxruntime',
+    `LABEL ${BACKENDS_LABEL}=onnxruntime,python,pytorch`,
+  ]);
 });
 
 afterAll(async () => {
@@ -61,7 +81,11 @@ afterAll(async () => {
 
 describe('tslim verify against the world engine', () => {
   it('a slim image with all four backends verifies (labels; tensorrt with a placeholder plan on a pretend GPU)', async () => {
-    const report = await verifyImage(allFour, options({ trtPlan: placeholderPlan, env: { TRITON_DOUBLE_FAKE_GPUS: '1' } }), deps());
+    const report = await verifyImage(
+      allFour,
+      options({ trtPlan: placeholderPlan, env: { TRITON_DOUBLE_FAKE_GPUS: '1' } }),
+      deps(),
+    );
     expect(report.backendSource).toBe('label');
     expect(report.results.map((r) => [r.backend, r.status, r.instanceKind])).toEqual([
       ['onnxruntime', 'passed', 'KIND_CPU'],
@@ -84,12 +108,16 @@ describe('tslim verify against the world engine', () => {
     expect(report.serverLogTail).toContain('failed to load');
     const error = verifyFailure(report);
     expect(error).toMatchObject({ code: 'VERIFY_FAILED', exitCode: 8 });
-    expect(error?.message).toMatch(/failed to serve onnxruntime: onnxruntime: UNAVAILABLE: unable to find backend library for backend 'onnxruntime'/);
+    expect(error?.message).toMatch(
+      /failed to serve onnxruntime: onnxruntime: UNAVAILABLE: unable to find backend library for backend 'onnxruntime'/,
+    );
     expect(await leftovers()).toBe(0);
   });
 
   it('--gpus all on an engine without a GPU runtime is a clear GPU error, and leaves no container', async () => {
-    await expect(verifyImage(allFour, options({ gpus: parseGpus('all'), backends: ['onnxruntime'] }), deps())).rejects.toMatchObject({
+    await expect(
+      verifyImage(allFour, options({ gpus: parseGpus('all'), backends: ['onnxruntime'] }), deps()),
+    ).rejects.toMatchObject({
       code: 'GPU_UNAVAILABLE',
       exitCode: 9,
       message: expect.stringContaining('the engine cannot give the container all GPUs'),
@@ -99,13 +127,21 @@ describe('tslim verify against the world engine', () => {
   });
 
   it('a KIND_GPU model in a container that sees no GPU is a GPU-visibility problem of the run, not a broken backend', async () => {
-    const report = await verifyImage(allFour, options({ backends: ['onnxruntime', 'tensorrt'], trtPlan: placeholderPlan }), deps());
+    const report = await verifyImage(
+      allFour,
+      options({ backends: ['onnxruntime', 'tensorrt'], trtPlan: placeholderPlan }),
+      deps(),
+    );
     const trt = report.results.find((r) => r.backend === 'tensorrt');
     expect(trt).toMatchObject({ status: 'failed', gpuVisibility: true });
     expect(trt?.reason).toContain('no GPUs are available');
     expect(report.results.find((r) => r.backend === 'onnxruntime')?.status).toBe('passed');
     expect(report.gpuProblem).toContain('the server saw no GPU');
-    expect(verifyFailure(report)).toMatchObject({ code: 'GPU_UNAVAILABLE', exitCode: 9, hint: expect.stringContaining('not the image') });
+    expect(verifyFailure(report)).toMatchObject({
+      code: 'GPU_UNAVAILABLE',
+      exitCode: 9,
+      hint: expect.stringContaining('not the image'),
+    });
   });
 
   it('tensorrt without a builder: a clear error naming what was looked for', async () => {
@@ -113,13 +149,19 @@ describe('tslim verify against the world engine', () => {
       code: 'VERIFY_FAILED',
       message: `no TensorRT builder found: ${release.full} has no /usr/src/tensorrt/bin/trtexec, and no --trt-builder was given`,
     });
-    await expect(resolveTrtBuilder(engine, release.full, {}, 'tslim-test/no-such-builder:1', runId)).rejects.toThrow(/is not in the engine/);
+    await expect(resolveTrtBuilder(engine, release.full, {}, 'tslim-test/no-such-builder:1', runId)).rejects.toThrow(
+      /is not in the engine/,
+    );
     expect(await leftovers()).toBe(0);
   });
 
   it('soak fails against the double in leak mode and passes in normal mode', async () => {
     const soak = { ...DEFAULT_SOAK };
-    const leak = await verifyImage(allFour, options({ backends: ['onnxruntime'], soak, env: { TRITON_DOUBLE_LEAK: '1' } }), deps());
+    const leak = await verifyImage(
+      allFour,
+      options({ backends: ['onnxruntime'], soak, env: { TRITON_DOUBLE_LEAK: '1' } }),
+      deps(),
+    );
     expect(leak.soak?.ok).toBe(false);
     expect(leak.soak?.series).toHaveLength(DEFAULT_SOAK.rounds * DEFAULT_SOAK.batches.length);
     expect(leak.soak?.growthBytes).toBeGreaterThan(DEFAULT_SOAK.thresholdBytes);
@@ -131,7 +173,11 @@ describe('tslim verify against the world engine', () => {
 
   it('an abort (Ctrl-C) mid-verify leaves no container', async () => {
     const controller = new AbortController();
-    const run = verifyImage(allFour, options({ backends: ['onnxruntime'], soak: { ...DEFAULT_SOAK, rounds: 100_000 } }), deps(controller.signal));
+    const run = verifyImage(
+      allFour,
+      options({ backends: ['onnxruntime'], soak: { ...DEFAULT_SOAK, rounds: 100_000 } }),
+      deps(controller.signal),
+    );
     // abort once the server container is running and the soak is under way
     for (let i = 0; i < 200 && (await leftovers()) === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
     expect(await leftovers()).toBe(1);

@@ -44,24 +44,28 @@ describe('test world sanity', () => {
     expect(full.RootFS.Layers?.slice(0, min.RootFS.Layers?.length)).toEqual(min.RootFS.Layers);
   });
 
-  it.each(releases)('%s: os-release, TRITON_VERSION, PEP 668 marker and payload bytes inside the full image', async (version, r) => {
-    const script = [
-      '. /etc/os-release; echo "os=$ID $VERSION_ID"; grep -c VERSION_CODENAME /usr/lib/os-release',
-      'echo "triton=$(cat /opt/tritonserver/TRITON_VERSION)"',
-      'ls /usr/lib/python3*/EXTERNALLY-MANAGED >/dev/null 2>&1 && echo pep668=yes || echo pep668=no',
-      'cd /opt/tritonserver; for d in backends/* repoagents/* caches/*; do echo "size $d $(find $d -type f -printf "%s\\n" | awk "{s+=\\$1} END {print s}")"; done',
-    ].join('; ');
-    const { exitCode, output } = await runFixture(r.full, ['bash', '-c', script], runId);
-    expect(exitCode).toBe(0);
-    expect(output).toContain(`os=ubuntu ${version === '24.09' ? '22.04' : '24.04'}`);
-    expect(output).toContain(`triton=${r.triton}`);
-    expect(output).toContain(version === '24.09' ? 'pep668=no' : 'pep668=yes');
-    const sizes: Record<string, number> = {};
-    for (const m of output.matchAll(/^size (\S+) (\d+)$/gm)) sizes[m[1]!] = Number(m[2]);
-    const expected: Record<string, number> = {};
-    for (const [kind, dirs] of Object.entries(r.payload)) for (const [name, bytes] of Object.entries(dirs)) expected[`${kind}/${name}`] = bytes;
-    expect(sizes).toEqual(expected);
-  });
+  it.each(releases)(
+    '%s: os-release, TRITON_VERSION, PEP 668 marker and payload bytes inside the full image',
+    async (version, r) => {
+      const script = [
+        '. /etc/os-release; echo "os=$ID $VERSION_ID"; grep -c VERSION_CODENAME /usr/lib/os-release',
+        'echo "triton=$(cat /opt/tritonserver/TRITON_VERSION)"',
+        'ls /usr/lib/python3*/EXTERNALLY-MANAGED >/dev/null 2>&1 && echo pep668=yes || echo pep668=no',
+        'cd /opt/tritonserver; for d in backends/* repoagents/* caches/*; do echo "size $d $(find $d -type f -printf "%s\\n" | awk "{s+=\\$1} END {print s}")"; done',
+      ].join('; ');
+      const { exitCode, output } = await runFixture(r.full, ['bash', '-c', script], runId);
+      expect(exitCode).toBe(0);
+      expect(output).toContain(`os=ubuntu ${version === '24.09' ? '22.04' : '24.04'}`);
+      expect(output).toContain(`triton=${r.triton}`);
+      expect(output).toContain(version === '24.09' ? 'pep668=no' : 'pep668=yes');
+      const sizes: Record<string, number> = {};
+      for (const m of output.matchAll(/^size (\S+) (\d+)$/gm)) sizes[m[1]!] = Number(m[2]);
+      const expected: Record<string, number> = {};
+      for (const [kind, dirs] of Object.entries(r.payload))
+        for (const [name, bytes] of Object.entries(dirs)) expected[`${kind}/${name}`] = bytes;
+      expect(sizes).toEqual(expected);
+    },
+  );
 
   it('registry: 401 without credentials, 200 for every world user, fixture tags present', async () => {
     const base = `http://${world.registry.address}/v2`;
@@ -72,9 +76,19 @@ describe('test world sanity', () => {
     }
     const user = world.registry.users[0]!;
     const auth = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
-    const tags = (await (await fetch(`${base}/${world.registry.repository}/tags/list`, { headers: { Authorization: auth } })).json()) as { tags: string[] };
-    expect(tags.tags.sort()).toEqual(expect.arrayContaining(['24.09-py3', '24.09-py3-min', '25.09-py3', '25.09-py3-min']));
-    expect((await fetch(`${base}/`, { headers: { Authorization: 'Basic ' + Buffer.from(`${user.username}:wrong`).toString('base64') } })).status).toBe(401);
+    const tags = (await (
+      await fetch(`${base}/${world.registry.repository}/tags/list`, { headers: { Authorization: auth } })
+    ).json()) as { tags: string[] };
+    expect(tags.tags.sort()).toEqual(
+      expect.arrayContaining(['24.09-py3', '24.09-py3-min', '25.09-py3', '25.09-py3-min']),
+    );
+    expect(
+      (
+        await fetch(`${base}/`, {
+          headers: { Authorization: 'Basic ' + Buffer.from(`${user.username}:wrong`).toString('base64') },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('apt repos serve Packages for the dummies and the DCGM stand-ins', async () => {
@@ -118,7 +132,10 @@ describe('test world sanity', () => {
     beforeAll(async () => {
       repo = await mkdtemp(path.join(tmpdir(), 'tslim-world-models-'));
       for (const [name, config] of [
-        ['ident', 'backend: "identity"\nmax_batch_size: 8\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\n'],
+        [
+          'ident',
+          'backend: "identity"\nmax_batch_size: 8\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\n',
+        ],
         ['onnx', 'platform: "onnxruntime_onnx"\n'],
       ] as const) {
         await mkdir(path.join(repo, name, '1'), { recursive: true });
@@ -131,36 +148,61 @@ describe('test world sanity', () => {
       const r = world.releases['24.09']!;
       const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
       // Remove the onnxruntime backend in this container: the double must notice.
-      const cmd = ['bash', '-c', `rm -rf /opt/tritonserver/backends/onnxruntime && exec tritonserver --model-repository=/models --http-port=${http} --grpc-port ${grpc} --metrics-port=${metrics} --exit-on-error=false`];
+      const cmd = [
+        'bash',
+        '-c',
+        `rm -rf /opt/tritonserver/backends/onnxruntime && exec tritonserver --model-repository=/models --http-port=${http} --grpc-port ${grpc} --metrics-port=${metrics} --exit-on-error=false`,
+      ];
       await using run = await startFixture(r.full, cmd, runId, { HostConfig: { Binds: [`${repo}:/models:ro`] } });
       const url = `http://127.0.0.1:${http}`;
       let live = 0;
       for (let i = 0; i < 100 && live !== 200; i++) {
-        live = await fetch(`${url}/v2/health/live`).then((res) => res.status, () => 0);
+        live = await fetch(`${url}/v2/health/live`).then(
+          (res) => res.status,
+          () => 0,
+        );
         if (live !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(live, await logs(run.container)).toBe(200);
       expect((await fetch(`${url}/v2/health/ready`)).status).toBe(400); // strict readiness, one model down
-      const index = (await (await fetch(`${url}/v2/repository/index`, { method: 'POST' })).json()) as { name: string; state: string; reason: string }[];
+      const index = (await (await fetch(`${url}/v2/repository/index`, { method: 'POST' })).json()) as {
+        name: string;
+        state: string;
+        reason: string;
+      }[];
       expect(index.find((m) => m.name === 'ident')?.state).toBe('READY');
       expect(index.find((m) => m.name === 'onnx')).toMatchObject({
         state: 'UNAVAILABLE',
-        reason: "unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
+        reason:
+          "unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
       });
       const args = (await (await fetch(`${url}/v2/double/args`)).json()) as { options: Record<string, string> };
       expect(args.options['grpc-port']).toBe(String(grpc));
-      expect(await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text()).toContain('nv_gpu_memory_used_bytes{gpu_uuid="GPU-double-0"}');
+      expect(await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text()).toContain(
+        'nv_gpu_memory_used_bytes{gpu_uuid="GPU-double-0"}',
+      );
     });
 
     it('exits 1 with the model table when a KIND_GPU model has no GPU and --exit-on-error is left at true', async () => {
       const r = world.releases['25.09']!;
       const gpuRepo = path.join(repo, '..', `${path.basename(repo)}-gpu`);
       await mkdir(path.join(gpuRepo, 'gpu', '1'), { recursive: true });
-      await writeFile(path.join(gpuRepo, 'gpu', 'config.pbtxt'), 'backend: "identity"\ninstance_group [{ kind: KIND_GPU }]\n');
+      await writeFile(
+        path.join(gpuRepo, 'gpu', 'config.pbtxt'),
+        'backend: "identity"\ninstance_group [{ kind: KIND_GPU }]\n',
+      );
       try {
         const ports = [await freePort(), await freePort(), await freePort()];
-        const cmd = ['tritonserver', '--model-repository=/models', `--http-port=${ports[0]}`, `--grpc-port=${ports[1]}`, `--metrics-port=${ports[2]}`];
-        const { exitCode, output } = await runFixture(r.full, cmd, runId, { HostConfig: { Binds: [`${gpuRepo}:/models:ro`] } });
+        const cmd = [
+          'tritonserver',
+          '--model-repository=/models',
+          `--http-port=${ports[0]}`,
+          `--grpc-port=${ports[1]}`,
+          `--metrics-port=${ports[2]}`,
+        ];
+        const { exitCode, output } = await runFixture(r.full, cmd, runId, {
+          HostConfig: { Binds: [`${gpuRepo}:/models:ro`] },
+        });
         expect(exitCode).toBe(1);
         expect(output).toMatch(/\| gpu +\| 1 +\| UNAVAILABLE: .*no GPUs are available/);
         expect(output).toContain('error: creating server: Internal - failed to load all models');

@@ -24,7 +24,10 @@ export default async function setup(project: TestProject): Promise<void> {
     await worldEngine().ping();
   } catch (cause) {
     const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-    throw new Error(`no Docker engine reachable at ${where}: run \`npm run engine\` (as root it installs and starts dockerd) or set DOCKER_HOST`, { cause });
+    throw new Error(
+      `no Docker engine reachable at ${where}: run \`npm run engine\` (as root it installs and starts dockerd) or set DOCKER_HOST`,
+      { cause },
+    );
   }
   shared.tslimWorldUp ??= process.env.TSLIM_WORLD_SKIP_UP === '1' ? Promise.resolve(readWorld()) : up();
   const world = await shared.tslimWorldUp;

@@ -40,14 +40,25 @@ export async function startFlakyProxy(options: FlakyProxyOptions): Promise<Flaky
     };
     client.on('data', (chunk: Buffer) => {
       const head = chunk.subarray(0, 16).toString('latin1');
-      const requestLine = /^(GET|HEAD|POST|PUT|PATCH|DELETE) \//.test(head) ? /^(\S+) (\S+)/.exec(chunk.subarray(0, 4096).toString('latin1')) : null;
+      const requestLine = /^(GET|HEAD|POST|PUT|PATCH|DELETE) \//.test(head)
+        ? /^(\S+) (\S+)/.exec(chunk.subarray(0, 4096).toString('latin1'))
+        : null;
       if (requestLine) {
         const [, method, path] = requestLine;
-        counting = (method === 'PATCH' || method === 'PUT') && /\/blobs\/uploads\//.test(path ?? '') && stats.blobDrops < (options.dropBlobUploads ?? 0);
+        counting =
+          (method === 'PATCH' || method === 'PUT') &&
+          (path ?? '').includes('/blobs/uploads/') &&
+          stats.blobDrops < (options.dropBlobUploads ?? 0);
         seen = 0;
-        if (method === 'PUT' && /\/manifests\//.test(path ?? '') && stats.manifest503 < (options.failManifestPuts ?? 0)) {
+        if (
+          method === 'PUT' &&
+          (path ?? '').includes('/manifests/') &&
+          stats.manifest503 < (options.failManifestPuts ?? 0)
+        ) {
           stats.manifest503 += 1;
-          client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+          client.end(
+            'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+          );
           upstream.destroy();
           return;
         }

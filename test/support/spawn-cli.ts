@@ -15,11 +15,17 @@ export interface LiveCli {
   done: Promise<CliRun>;
 }
 
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): LiveCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd ?? process.cwd() });
+export function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): LiveCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd ?? process.cwd(),
+  });
   let out = '';
   let err = '';
-  const waiters: Array<() => void> = [];
+  const waiters: (() => void)[] = [];
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
@@ -35,10 +41,16 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
   });
   const waitFor = (pattern: RegExp, timeoutMs = 300_000): Promise<void> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`timed out waiting for ${pattern} on stderr:\n${err.slice(-2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`timed out waiting for ${pattern} on stderr:\n${err.slice(-2000)}`)),
+        timeoutMs,
+      );
       const check = (): void => {
         if (pattern.test(err)) finish();
-        else if (child.exitCode !== null || child.signalCode !== null) finish(new Error(`the CLI ended (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${err.slice(-2000)}`));
+        else if (child.exitCode !== null || child.signalCode !== null)
+          finish(
+            new Error(`the CLI ended (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${err.slice(-2000)}`),
+          );
       };
       const finish = (error?: Error): void => {
         clearTimeout(timer);

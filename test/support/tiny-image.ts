@@ -9,12 +9,23 @@ import { buildContext, type ContextFile } from '../world/build-context.js';
  * labelled with the test's run id; `docker image prune --filter label=dev.tslim.run=ID` or
  * removeByLabel sweeps it.
  */
-export async function buildTinyImage(engine: Docker, tag: string, runId: string, bytes = 64 * 1024, from = 'scratch'): Promise<string> {
+export async function buildTinyImage(
+  engine: Docker,
+  tag: string,
+  runId: string,
+  bytes = 64 * 1024,
+  from = 'scratch',
+): Promise<string> {
   const files: ContextFile[] = [
     { name: 'Dockerfile', content: `FROM ${from}\nCOPY blob.bin /blob.bin\nLABEL ${RUN_LABEL}=${runId}\n` },
     { name: 'blob.bin', content: randomBytes(bytes) },
   ];
-  const stream = await engine.buildImage(buildContext(files), { t: tag, labels: { [RUN_LABEL]: runId }, rm: true, forcerm: true });
+  const stream = await engine.buildImage(buildContext(files), {
+    t: tag,
+    labels: { [RUN_LABEL]: runId },
+    rm: true,
+    forcerm: true,
+  });
   await followStream(stream, { what: `build of ${tag}` });
   return (await engine.getImage(tag).inspect()).Id;
 }
@@ -23,7 +34,14 @@ export async function buildTinyImage(engine: Docker, tag: string, runId: string,
 export async function removeByLabel(engine: Docker, runId: string): Promise<void> {
   const images = await engine.listImages({ filters: { label: [`${RUN_LABEL}=${runId}`] } });
   for (const image of images) {
-    for (const tag of image.RepoTags ?? []) await engine.getImage(tag).remove({ noprune: false }).catch(() => undefined);
-    await engine.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    for (const tag of image.RepoTags ?? [])
+      await engine
+        .getImage(tag)
+        .remove({ noprune: false })
+        .catch(() => undefined);
+    await engine
+      .getImage(image.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }

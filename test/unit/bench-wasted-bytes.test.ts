@@ -9,17 +9,28 @@ const dir = (p: string): LayerEntry => ({ path: p, kind: 'dir' });
 
 describe('bench wasted bytes', () => {
   it('counts a file overwritten by a later layer once, with the lower size', () => {
-    expect(countWasted([[dir('opt/'), file('opt/a', 100)], [file('opt/a', 7)]])).toEqual({ layerBytes: 107, wastedBytes: 100, wastedFiles: 1 });
+    expect(countWasted([[dir('opt/'), file('opt/a', 100)], [file('opt/a', 7)]])).toEqual({
+      layerBytes: 107,
+      wastedBytes: 100,
+      wastedFiles: 1,
+    });
   });
 
   it('counts whiteouts of a file and of a directory, and an opaque directory', () => {
     const lower = [file('a/x', 10), file('a/sub/y', 20), file('b/z', 40), file('c/k', 80), file('keep', 1)];
-    const upper: LayerEntry[] = [{ path: 'a/.wh.x', kind: 'whiteout' }, { path: 'a/.wh.sub', kind: 'whiteout' }, { path: 'b/.wh..wh..opq', kind: 'opaque' }, file('b/new', 5)];
+    const upper: LayerEntry[] = [
+      { path: 'a/.wh.x', kind: 'whiteout' },
+      { path: 'a/.wh.sub', kind: 'whiteout' },
+      { path: 'b/.wh..wh..opq', kind: 'opaque' },
+      file('b/new', 5),
+    ];
     expect(countWasted([lower, upper])).toEqual({ layerBytes: 156, wastedBytes: 70, wastedFiles: 3 });
   });
 
   it('a whiteout or opaque marker hides lower layers only, not files of its own layer', () => {
-    expect(countWasted([[file('d/old', 3)], [file('d/new', 4), { path: 'd/.wh..wh..opq', kind: 'opaque' }]]).wastedBytes).toBe(3);
+    expect(
+      countWasted([[file('d/old', 3)], [file('d/new', 4), { path: 'd/.wh..wh..opq', kind: 'opaque' }]]).wastedBytes,
+    ).toBe(3);
   });
 
   it('a symlink over a lower directory hides its files; a directory over a directory hides nothing', () => {

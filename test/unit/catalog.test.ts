@@ -15,8 +15,18 @@ describe('releases', () => {
   });
 
   it('knows base OS, CUDA major, python and DCGM per release', () => {
-    expect(findRelease('24.10')).toMatchObject({ os: { versionId: '22.04' }, cudaMajor: 12, python: '3.10', dcgm: '3.2.6' });
-    expect(findRelease('24.11')).toMatchObject({ os: { versionId: '24.04' }, cudaMajor: 12, python: '3.12', dcgm: '3.3.6' });
+    expect(findRelease('24.10')).toMatchObject({
+      os: { versionId: '22.04' },
+      cudaMajor: 12,
+      python: '3.10',
+      dcgm: '3.2.6',
+    });
+    expect(findRelease('24.11')).toMatchObject({
+      os: { versionId: '24.04' },
+      cudaMajor: 12,
+      python: '3.12',
+      dcgm: '3.3.6',
+    });
     expect(findRelease('25.08')).toMatchObject({ cudaMajor: 13, dcgm: '4.4.0-1' });
     expect(findRelease('26.04')).toMatchObject({ dcgm: '4.5.3-1' });
     expect(findRelease('23.10')?.dcgm).toBe('2.4.7');
@@ -40,17 +50,24 @@ describe('recipe ranges', () => {
   });
 
   it('changes the python backend package set at 2.45, 2.47 and 2.52', () => {
-    const py = (v: string) => recipeFor({ triton: v, family: 'apt', backends: ['python'], gpu: true, arch: 'x86_64', vllmVersion: undefined }).python;
+    const py = (v: string) =>
+      recipeFor({ triton: v, family: 'apt', backends: ['python'], gpu: true, arch: 'x86_64', vllmVersion: undefined })
+        .python;
     expect(py('2.44.0')?.pipCalls).toEqual([['wheel', 'setuptools'], ['numpy']]);
     expect(py('2.45.0')?.pipCalls).toEqual([['wheel', 'setuptools', 'numpy', 'virtualenv']]);
     expect(py('2.47.0')?.pipCalls).toEqual([['wheel', 'setuptools', 'numpy<2', 'virtualenv']]);
-    expect(py('2.52.0')).toMatchObject({ selfUpgradePip: false, pipBreak: true, pipCalls: [['numpy<2', 'virtualenv']] });
+    expect(py('2.52.0')).toMatchObject({
+      selfUpgradePip: false,
+      pipBreak: true,
+      pipCalls: [['numpy<2', 'virtualenv']],
+    });
     expect(py('2.52.0')?.packages).toContain('python3-setuptools');
     expect(py('2.54.0')?.pipBreak).toBe(false);
   });
 
   it('drops libre2-9 at 2.52 and software-properties-common at 2.61', () => {
-    const pk = (v: string) => recipeFor({ triton: v, family: 'apt', backends: [], gpu: true, arch: 'x86_64', vllmVersion: undefined }).packages;
+    const pk = (v: string) =>
+      recipeFor({ triton: v, family: 'apt', backends: [], gpu: true, arch: 'x86_64', vllmVersion: undefined }).packages;
     expect(pk('2.51.0')).toContain('libre2-9');
     expect(pk('2.52.0')).not.toContain('libre2-9');
     expect(pk('2.60.0')).toContain('software-properties-common');
@@ -67,8 +84,14 @@ describe('recipe ranges', () => {
 describe('DCGM and CPU-only libraries', () => {
   it('uses the 4-core/4-dev split for DCGM 4', () => {
     expect(dcgmPackages('apt', '3.2.6', '2.50.0')).toEqual(['datacenter-gpu-manager=1:3.2.6']);
-    expect(dcgmPackages('apt', '4.4.0-1', '2.61.0')).toEqual(['datacenter-gpu-manager-4-core=1:4.4.0-1', 'datacenter-gpu-manager-4-dev=1:4.4.0-1']);
-    expect(dcgmPackages('dnf', '4.5.3-1', '2.68.0')).toEqual(['datacenter-gpu-manager-4-core-1:4.5.3-1', 'datacenter-gpu-manager-4-devel-1:4.5.3-1']);
+    expect(dcgmPackages('apt', '4.4.0-1', '2.61.0')).toEqual([
+      'datacenter-gpu-manager-4-core=1:4.4.0-1',
+      'datacenter-gpu-manager-4-dev=1:4.4.0-1',
+    ]);
+    expect(dcgmPackages('dnf', '4.5.3-1', '2.68.0')).toEqual([
+      'datacenter-gpu-manager-4-core-1:4.5.3-1',
+      'datacenter-gpu-manager-4-devel-1:4.5.3-1',
+    ]);
   });
 
   it('switches the PyTorch CPU library list to CUDA 13 at 2.60', () => {

@@ -20,12 +20,18 @@ describe('bad input', () => {
     expect(code(() => offlinePlan({ version: '24.09', backend: ['onnx'] }))).toBe(
       "USAGE: unknown backend 'onnx'; container 24.09 ships: dali, fil, identity, onnxruntime, openvino, python, pytorch, repeat, square, tensorflow, tensorrt",
     );
-    expect(code(() => offlinePlan({ version: '25.09', backend: ['tensorflow'] }))).toMatch(/unknown backend 'tensorflow'/);
-    expect(code(() => offlinePlan({ version: '24.09', cacheNames: ['memcached'] }))).toMatch(/unknown cache 'memcached'; .*local, redis/);
+    expect(code(() => offlinePlan({ version: '25.09', backend: ['tensorflow'] }))).toMatch(
+      /unknown backend 'tensorflow'/,
+    );
+    expect(code(() => offlinePlan({ version: '24.09', cacheNames: ['memcached'] }))).toMatch(
+      /unknown cache 'memcached'; .*local, redis/,
+    );
   });
 
   it('refuses an unknown version naming the supported range', () => {
-    expect(code(() => offlinePlan({ version: '22.01' }))).toMatch(/^BAD_RELEASE: unknown container version '22\.01'; tslim knows 23\.05–26\.07/);
+    expect(code(() => offlinePlan({ version: '22.01' }))).toMatch(
+      /^BAD_RELEASE: unknown container version '22\.01'; tslim knows 23\.05–26\.07/,
+    );
     expect(code(() => offlinePlan({ version: '24.9' }))).toMatch(/^USAGE: refusing --version "24\.9"/);
   });
 
@@ -51,11 +57,16 @@ describe('bad input', () => {
     expect(() => parseImageFlag('full=nvcr.io/x:1 AS y\nRUN id')).toThrow(/refusing --image full/);
     expect(() => parseImageFlag('full=../x')).toThrow(/refusing/);
     expect(() => parseImageFlag('base=ubuntu:24.04')).toThrow(/roles: full, min, gpu-min/);
-    expect(parseImageFlag('full,127.0.0.1:5055/nvidia/tritonserver:24.09-py3')).toEqual(['full', '127.0.0.1:5055/nvidia/tritonserver:24.09-py3']);
+    expect(parseImageFlag('full,127.0.0.1:5055/nvidia/tritonserver:24.09-py3')).toEqual([
+      'full',
+      '127.0.0.1:5055/nvidia/tritonserver:24.09-py3',
+    ]);
   });
 
   it('needs both full and min when either is given', () => {
-    expect(code(() => offlinePlan({ image: ['full=nvcr.io/nvidia/tritonserver:24.09-py3'] }))).toMatch(/--image needs both full and min/);
+    expect(code(() => offlinePlan({ image: ['full=nvcr.io/nvidia/tritonserver:24.09-py3'] }))).toMatch(
+      /--image needs both full and min/,
+    );
   });
 });
 
@@ -74,12 +85,20 @@ describe('profiles', () => {
 
   it('refuses unreadable, invalid and unknown-key profiles with clear errors', async () => {
     const dir = await tempDir('prof');
-    await expect(loadProfile(join(dir, 'missing.yaml'))).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/cannot read profile .*missing\.yaml/) });
+    await expect(loadProfile(join(dir, 'missing.yaml'))).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/cannot read profile .*missing\.yaml/),
+    });
     await writeFile(join(dir, 'bad.yaml'), 'backends: [onnxruntime\n');
-    await expect(loadProfile(join(dir, 'bad.yaml'))).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/is not valid YAML/) });
+    await expect(loadProfile(join(dir, 'bad.yaml'))).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/is not valid YAML/),
+    });
     await writeFile(join(dir, 'extra.json'), JSON.stringify({ backends: ['python'], bakends: [] }));
     await expect(loadProfile(join(dir, 'extra.json'))).rejects.toThrow(/unknown key\(s\) bakends/);
-    await expect(loadProfile('no-such-profile')).rejects.toThrow(/unknown profile 'no-such-profile'; shipped profiles: asr, llm-python, onnx-trt/);
+    await expect(loadProfile('no-such-profile')).rejects.toThrow(
+      /unknown profile 'no-such-profile'; shipped profiles: asr, llm-python, onnx-trt/,
+    );
   });
 
   it('accepts a server: section (reserved hook) and carries it to the plan', async () => {

@@ -9,7 +9,12 @@ const GENERATIONS = ['23.12', '24.09', '25.02', '25.09', '26.04'] as const;
 describe('rendered Dockerfiles per release generation', () => {
   for (const version of GENERATIONS) {
     it(`${version}: onnxruntime + python + tensorrt, checksum, local cache`, async () => {
-      const text = await offlineRender({ version, backend: ['onnxruntime', 'python', 'tensorrt'], repoagent: ['checksum'], cacheNames: ['local'] });
+      const text = await offlineRender({
+        version,
+        backend: ['onnxruntime', 'python', 'tensorrt'],
+        repoagent: ['checksum'],
+        cacheNames: ['local'],
+      });
       await expect(text).toMatchFileSnapshot(`__snapshots__/compose-${version}.Dockerfile`);
     });
   }
@@ -28,7 +33,9 @@ describe('parity with compose.py facts', () => {
   it('uses --chown and per-directory chown until 2.69, plain COPY from 2.70', async () => {
     const old = instructions(await offlineRender({ version: '26.05', backend: ['identity'] }));
     const now = instructions(await offlineRender({ version: '26.06', backend: ['identity'] }));
-    expect(old).toContain('COPY --chown=1000:1000 --from=full /opt/tritonserver/backends/identity /opt/tritonserver/backends/identity');
+    expect(old).toContain(
+      'COPY --chown=1000:1000 --from=full /opt/tritonserver/backends/identity /opt/tritonserver/backends/identity',
+    );
     expect(old).toContain('RUN chown triton-server:triton-server /opt/tritonserver/backends');
     expect(now).toContain('COPY --from=full /opt/tritonserver/backends/identity /opt/tritonserver/backends/identity');
     expect(now.some((l) => l.startsWith('RUN chown'))).toBe(false);
@@ -37,7 +44,9 @@ describe('parity with compose.py facts', () => {
   it('sets PIP_BREAK_SYSTEM_PACKAGES right after FROM min from 2.54 only', async () => {
     const at = async (version: string) => instructions(await offlineRender({ version, backend: [] }));
     const jan = await at('25.01');
-    expect(jan[jan.indexOf('FROM nvcr.io/nvidia/tritonserver:25.01-py3-min') + 1]).toBe('ENV PIP_BREAK_SYSTEM_PACKAGES=1');
+    expect(jan[jan.indexOf('FROM nvcr.io/nvidia/tritonserver:25.01-py3-min') + 1]).toBe(
+      'ENV PIP_BREAK_SYSTEM_PACKAGES=1',
+    );
     expect(await at('24.12')).not.toContain('ENV PIP_BREAK_SYSTEM_PACKAGES=1');
   });
 
@@ -61,15 +70,23 @@ describe('parity with compose.py facts', () => {
 describe('overrides and template dir', () => {
   it('renders mirrors, pip index and a custom CUDA repo with and without a key', async () => {
     const flags = {
-      version: '25.09', backend: ['python'], registryMirror: ['nvcr.io=harbor.example/proxy-nvcr'],
-      aptMirror: 'http://apt.example/ubuntu/', pipIndexUrl: 'http://pypi.example/simple', pipTrustedHost: 'pypi.example',
+      version: '25.09',
+      backend: ['python'],
+      registryMirror: ['nvcr.io=harbor.example/proxy-nvcr'],
+      aptMirror: 'http://apt.example/ubuntu/',
+      pipIndexUrl: 'http://pypi.example/simple',
+      pipTrustedHost: 'pypi.example',
       cudaRepo: 'http://repo.example/cuda',
     };
     const trusted = await offlineRender(flags);
     expect(trusted).toContain('FROM harbor.example/proxy-nvcr/nvidia/tritonserver:25.09-py3 AS full');
-    expect(trusted).toContain('echo "deb [trusted=yes] http://repo.example/cuda /" > /etc/apt/sources.list.d/tslim-cuda.list');
+    expect(trusted).toContain(
+      'echo "deb [trusted=yes] http://repo.example/cuda /" > /etc/apt/sources.list.d/tslim-cuda.list',
+    );
     expect(trusted).toContain('#http://apt.example/ubuntu/#g');
-    expect(trusted).toContain('pip3 install --no-cache-dir --index-url http://pypi.example/simple --trusted-host pypi.example --upgrade "numpy<2" "virtualenv"');
+    expect(trusted).toContain(
+      'pip3 install --no-cache-dir --index-url http://pypi.example/simple --trusted-host pypi.example --upgrade "numpy<2" "virtualenv"',
+    );
     const signed = await offlineRender({ ...flags, cudaRepoKey: 'https://repo.example/key.gpg' });
     expect(signed).toContain('[signed-by=/usr/share/keyrings/tslim-cuda.gpg] http://repo.example/cuda /');
   });

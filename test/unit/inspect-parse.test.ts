@@ -11,9 +11,16 @@ describe('parseEnv', () => {
 });
 
 describe('parseOsRelease', () => {
-  const ubuntu = 'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\nID=ubuntu\nID_LIKE=debian\n';
+  const ubuntu =
+    'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\nID=ubuntu\nID_LIKE=debian\n';
   it('reads quoted and bare values', () => {
-    expect(parseOsRelease(ubuntu)).toEqual({ id: 'ubuntu', idLike: ['debian'], versionId: '22.04', codename: 'jammy', prettyName: 'Ubuntu 22.04.4 LTS' });
+    expect(parseOsRelease(ubuntu)).toEqual({
+      id: 'ubuntu',
+      idLike: ['debian'],
+      versionId: '22.04',
+      codename: 'jammy',
+      prettyName: 'Ubuntu 22.04.4 LTS',
+    });
   });
   it('derives the package family from ID and ID_LIKE', () => {
     expect(packageFamily(parseOsRelease(ubuntu))).toBe('apt');
@@ -27,7 +34,13 @@ describe('parseOsRelease', () => {
 
 describe('sizes', () => {
   it.each([
-    ['256MB', 256e6], ['268435456', 268435456], ['8GB', 8e9], ['1GiB', 1024 ** 3], ['64m', 64 * 1024 ** 2], ['64MB', 64e6], ['1.5 GB', 1.5e9],
+    ['256MB', 256e6],
+    ['268435456', 268435456],
+    ['8GB', 8e9],
+    ['1GiB', 1024 ** 3],
+    ['64m', 64 * 1024 ** 2],
+    ['64MB', 64e6],
+    ['1.5 GB', 1.5e9],
   ])('parses %s', (text, bytes) => expect(parseSize(text)).toBe(bytes));
   it.each(['-1', '12XB', 'abc', '', '1e9'])('refuses %j', (text) => expect(parseSize(text)).toBeUndefined());
   it('formats decimal units', () => {

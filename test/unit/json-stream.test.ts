@@ -15,12 +15,18 @@ function streamOf(lines: string[], split = 7): PassThrough {
 
 describe('followStream', () => {
   it('collects every event across chunk boundaries', async () => {
-    const events = await followStream(streamOf(['{"stream":"Step 1/2"}', '{"status":"Pushing","id":"abc"}', '{"aux":{"ID":"sha256:1"}}']));
+    const events = await followStream(
+      streamOf(['{"stream":"Step 1/2"}', '{"status":"Pushing","id":"abc"}', '{"aux":{"ID":"sha256:1"}}']),
+    );
     expect(events.map((e) => e.stream ?? e.status ?? e.aux?.ID)).toEqual(['Step 1/2', 'Pushing', 'sha256:1']);
   });
   it('rejects on an error line even though the stream ends normally', async () => {
-    await expect(followStream(streamOf(['{"stream":"ok"}', '{"errorDetail":{"message":"boom"},"error":"boom"}']), { what: 'build', errorCode: 'BUILD_FAILED' }))
-      .rejects.toMatchObject({ code: 'BUILD_FAILED', message: 'build failed: boom' });
+    await expect(
+      followStream(streamOf(['{"stream":"ok"}', '{"errorDetail":{"message":"boom"},"error":"boom"}']), {
+        what: 'build',
+        errorCode: 'BUILD_FAILED',
+      }),
+    ).rejects.toMatchObject({ code: 'BUILD_FAILED', message: 'build failed: boom' });
   });
   it('rejects when aborted', async () => {
     const controller = new AbortController();

@@ -48,7 +48,11 @@ describe('resolveAuth', () => {
   it('prefers explicit username/password over everything', async () => {
     const d = await configDir('explicit', { auths: { [HOST]: { auth: b64('other:x') } } });
     const env = { DOCKER_CONFIG: d, TSLIM_REGISTRY_USERNAME: 'envuser', TSLIM_REGISTRY_PASSWORD: 'envpw' };
-    await expect(resolveAuth(HOST, { username: ROBOT, password: 'p$w:d', env })).resolves.toEqual({ username: ROBOT, password: 'p$w:d', serveraddress: HOST });
+    await expect(resolveAuth(HOST, { username: ROBOT, password: 'p$w:d', env })).resolves.toEqual({
+      username: ROBOT,
+      password: 'p$w:d',
+      serveraddress: HOST,
+    });
   });
 
   it('rejects a username without a password as a usage error', async () => {
@@ -63,10 +67,19 @@ describe('resolveAuth', () => {
     await expect(resolveAuth(HOST, { env })).resolves.toEqual({ username: ROBOT, password: 'pw', serveraddress: HOST });
   });
 
-  it.each([HOST, `https://${HOST}`, `http://${HOST}/v1/`, `HTTPS://${HOST}/`])('reads auths written as %s, robot user intact', async (key) => {
-    const d = await configDir(`auths-${normalizeKey(key)}-${key.length}`, { auths: { [key]: { auth: b64(`${ROBOT}:a:b$c`) } } });
-    await expect(resolveAuth(HOST, { env: { DOCKER_CONFIG: d } })).resolves.toEqual({ username: ROBOT, password: 'a:b$c', serveraddress: HOST });
-  });
+  it.each([HOST, `https://${HOST}`, `http://${HOST}/v1/`, `HTTPS://${HOST}/`])(
+    'reads auths written as %s, robot user intact',
+    async (key) => {
+      const d = await configDir(`auths-${normalizeKey(key)}-${key.length}`, {
+        auths: { [key]: { auth: b64(`${ROBOT}:a:b$c`) } },
+      });
+      await expect(resolveAuth(HOST, { env: { DOCKER_CONFIG: d } })).resolves.toEqual({
+        username: ROBOT,
+        password: 'a:b$c',
+        serveraddress: HOST,
+      });
+    },
+  );
 
   it('returns undefined for an unknown host or no config', async () => {
     const d = await configDir('other-host', { auths: { 'registry.example:5000': { auth: b64('u:p') } } });
@@ -76,17 +89,32 @@ describe('resolveAuth', () => {
 
   it('asks credHelpers[host] through the helper executable, no shell', async () => {
     const bin = await writeHelper('tslimtest', ROBOT, 'se cret$(touch /tmp/pwned)');
-    const d = await configDir('helper', { credHelpers: { [HOST]: 'tslimtest' }, auths: { [HOST]: { auth: b64('fallback:x') } } });
+    const d = await configDir('helper', {
+      credHelpers: { [HOST]: 'tslimtest' },
+      auths: { [HOST]: { auth: b64('fallback:x') } },
+    });
     const env = { DOCKER_CONFIG: d, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    await expect(resolveAuth(HOST, { env })).resolves.toEqual({ username: ROBOT, password: 'se cret$(touch /tmp/pwned)', serveraddress: HOST });
+    await expect(resolveAuth(HOST, { env })).resolves.toEqual({
+      username: ROBOT,
+      password: 'se cret$(touch /tmp/pwned)',
+      serveraddress: HOST,
+    });
   });
 
   it('asks credsStore and falls back to auths when the helper has nothing', async () => {
     const bin = await writeHelper('tslimstore', 'tslim', 'pw');
     const d = await configDir('store', { credsStore: 'tslimstore', auths: { 'other:1': { auth: b64('fallback:x') } } });
     const env = { DOCKER_CONFIG: d, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    await expect(resolveAuth(HOST, { env })).resolves.toEqual({ username: 'tslim', password: 'pw', serveraddress: HOST });
-    await expect(resolveAuth('other:1', { env })).resolves.toEqual({ username: 'fallback', password: 'x', serveraddress: 'other:1' });
+    await expect(resolveAuth(HOST, { env })).resolves.toEqual({
+      username: 'tslim',
+      password: 'pw',
+      serveraddress: HOST,
+    });
+    await expect(resolveAuth('other:1', { env })).resolves.toEqual({
+      username: 'fallback',
+      password: 'x',
+      serveraddress: 'other:1',
+    });
   });
 
   it('fails clearly when the configured helper is not installed', async () => {

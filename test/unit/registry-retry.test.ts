@@ -5,8 +5,13 @@ import { LayerProgress } from '../../src/registry/layer-progress.js';
 
 describe('isTransientError', () => {
   it.each([
-    new TslimError('REGISTRY_FAILED', 'push of x failed: read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer'),
-    new TslimError('REGISTRY_FAILED', 'push failed', { details: { engineMessage: 'received unexpected HTTP status: 503 Service Unavailable' } }),
+    new TslimError(
+      'REGISTRY_FAILED',
+      'push of x failed: read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer',
+    ),
+    new TslimError('REGISTRY_FAILED', 'push failed', {
+      details: { engineMessage: 'received unexpected HTTP status: 503 Service Unavailable' },
+    }),
     new TslimError('REGISTRY_FAILED', 'GET x answered 429', { details: { status: 429 } }),
     new TslimError('REGISTRY_FAILED', 'GET x answered 408', { details: { status: 408 } }),
     Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
@@ -46,19 +51,40 @@ describe('withRetry', () => {
 
   it('gives up after the last try and rethrows the last error', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls += 1; throw new Error(`502 Bad Gateway #${calls}`); }, { attempts: 3, baseDelayMs: 1 })).rejects.toThrow('#3');
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw new Error(`502 Bad Gateway #${calls}`);
+        },
+        { attempts: 3, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('#3');
     expect(calls).toBe(3);
   });
 
   it('does not retry a permanent failure', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls += 1; throw new TslimError('REGISTRY_AUTH', 'no'); }, { attempts: 5, baseDelayMs: 1 })).rejects.toThrow('no');
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw new TslimError('REGISTRY_AUTH', 'no');
+        },
+        { attempts: 5, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('no');
     expect(calls).toBe(1);
   });
 
   it('stops waiting when aborted', async () => {
     const controller = new AbortController();
-    const run = withRetry(async () => { throw new Error('connection reset'); }, { attempts: 5, baseDelayMs: 10_000, signal: controller.signal });
+    const run = withRetry(
+      async () => {
+        throw new Error('connection reset');
+      },
+      { attempts: 5, baseDelayMs: 10_000, signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 20);
     await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
   });

@@ -10,15 +10,39 @@ import { validate } from '../support/json-schema-lite.js';
 
 const c = (name: string, bytes: number): Component => ({ name, bytes, files: 1 });
 
-function facts(ref: string, size: number, layers: string[], parts: Partial<Pick<ImageFacts, 'backends' | 'repoagents' | 'caches'>>): ImageFacts {
+function facts(
+  ref: string,
+  size: number,
+  layers: string[],
+  parts: Partial<Pick<ImageFacts, 'backends' | 'repoagents' | 'caches'>>,
+): ImageFacts {
   return {
-    ref, id: `sha256:${ref.length.toString(16).padStart(64, '0')}`, size, layers, env: {}, labels: {}, entrypoint: [], cmd: [], user: '', workingDir: '',
-    gpuEnabled: false, sagemakerServe: false, backends: [], repoagents: [], caches: [], ...parts,
+    ref,
+    id: `sha256:${ref.length.toString(16).padStart(64, '0')}`,
+    size,
+    layers,
+    env: {},
+    labels: {},
+    entrypoint: [],
+    cmd: [],
+    user: '',
+    workingDir: '',
+    gpuEnabled: false,
+    sagemakerServe: false,
+    backends: [],
+    repoagents: [],
+    caches: [],
+    ...parts,
   };
 }
 
 const full = facts('tslim-fixture/tritonserver:24.09-py3', 10_000_000_000, ['l1', 'l2', 'l3', 'l4'], {
-  backends: [c('onnxruntime', 1_500_000_000), c('python', 300_000_000), c('pytorch', 4_000_000_000), c('tensorrt', 2_000_000_000)],
+  backends: [
+    c('onnxruntime', 1_500_000_000),
+    c('python', 300_000_000),
+    c('pytorch', 4_000_000_000),
+    c('tensorrt', 2_000_000_000),
+  ],
   repoagents: [c('checksum', 20_000)],
   caches: [c('local', 60_000), c('redis', 900_000)],
 });
@@ -26,13 +50,23 @@ const slim = facts('registry.example/triton:slim|x', 3_900_000_000, ['l1', 'l2',
   backends: [c('onnxruntime', 1_500_000_000), c('python', 300_000_000)],
   caches: [c('local', 60_000)],
 });
-const min = { ref: 'tslim-fixture/tritonserver:24.09-py3-min', id: 'sha256:min', size: 2_000_000_000, layers: ['l1', 'l2'] };
+const min = {
+  ref: 'tslim-fixture/tritonserver:24.09-py3-min',
+  id: 'sha256:min',
+  size: 2_000_000_000,
+  layers: ['l1', 'l2'],
+};
 
 describe('buildSizeModel', () => {
   const report = buildSizeModel({ full, slim, min, compressed: { full: 4_000_000_000, slim: 1_500_000_000 } });
 
   it('computes saved bytes and percent, compressed too', () => {
-    expect(report.saved).toEqual({ bytes: 6_100_000_000, percent: 61, compressedBytes: 2_500_000_000, compressedPercent: 62.5 });
+    expect(report.saved).toEqual({
+      bytes: 6_100_000_000,
+      percent: 61,
+      compressedBytes: 2_500_000_000,
+      compressedPercent: 62.5,
+    });
   });
 
   it('counts shared and new layers', () => {
@@ -41,7 +75,13 @@ describe('buildSizeModel', () => {
 
   it('lists every component kept or dropped, largest first', () => {
     expect(report.components.map((r) => `${r.name}:${r.status}`)).toEqual([
-      'pytorch:dropped', 'tensorrt:dropped', 'onnxruntime:kept', 'python:kept', 'redis:dropped', 'local:kept', 'checksum:dropped',
+      'pytorch:dropped',
+      'tensorrt:dropped',
+      'onnxruntime:kept',
+      'python:kept',
+      'redis:dropped',
+      'local:kept',
+      'checksum:dropped',
     ]);
     expect(report.payload).toEqual({ keptBytes: 1_800_060_000, droppedBytes: 6_000_920_000, kept: 3, dropped: 4 });
   });
@@ -61,9 +101,17 @@ describe('buildSizeModel', () => {
 describe('thresholds', () => {
   const report = buildSizeModel({ full, slim });
   it('passes and fails as the numbers say', () => {
-    expect(checkThresholds(report, parseThresholds({ maxSize: '8GB', minSaved: '30%' })).map((t) => t.ok)).toEqual([true, true]);
-    expect(checkThresholds(report, parseThresholds({ maxSize: '3.5GB', minSaved: '70%' })).map((t) => t.ok)).toEqual([false, false]);
-    expect(checkThresholds(report, parseThresholds({ minSaved: '6GB' }))).toEqual([{ name: 'min-saved', limit: '6.0 GB', actual: '6.1 GB', ok: true }]);
+    expect(checkThresholds(report, parseThresholds({ maxSize: '8GB', minSaved: '30%' })).map((t) => t.ok)).toEqual([
+      true,
+      true,
+    ]);
+    expect(checkThresholds(report, parseThresholds({ maxSize: '3.5GB', minSaved: '70%' })).map((t) => t.ok)).toEqual([
+      false,
+      false,
+    ]);
+    expect(checkThresholds(report, parseThresholds({ minSaved: '6GB' }))).toEqual([
+      { name: 'min-saved', limit: '6.0 GB', actual: '6.1 GB', ok: true },
+    ]);
   });
   it('rejects malformed limits as usage errors', () => {
     expect(() => parseThresholds({ maxSize: 'big' })).toThrow(/--max-size 'big'/);
@@ -90,7 +138,12 @@ describe('formatters', () => {
     expect(validate(value, REPORT_JSON_SCHEMA as unknown as Record<string, unknown>)).toEqual([]);
     expect(value.ok).toBe(false);
     // the validator itself can fail
-    expect(validate({ ...value, report: { ...(value.report as object), layers: { shared: -1 } } }, REPORT_JSON_SCHEMA as unknown as Record<string, unknown>).length).toBeGreaterThan(0);
+    expect(
+      validate(
+        { ...value, report: { ...(value.report as object), layers: { shared: -1 } } },
+        REPORT_JSON_SCHEMA as unknown as Record<string, unknown>,
+      ).length,
+    ).toBeGreaterThan(0);
   });
 
   it('markdown: a well-formed table, pipes in names escaped', () => {
@@ -109,7 +162,9 @@ describe('formatters', () => {
     const svg = /<svg [^>]*>[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
     expect(svg.match(/<rect /g)).toHaveLength(4 + report.components.length);
-    expect(svg).toMatch(/class="bar dropped"><text x="0" y="\d+">backend pytorch<\/text><rect x="220" y="\d+" width="440"/);
+    expect(svg).toMatch(
+      /class="bar dropped"><text x="0" y="\d+">backend pytorch<\/text><rect x="220" y="\d+" width="440"/,
+    );
     expect(html).toContain('registry.example/triton:slim|x');
     expect(html).not.toMatch(/<script/i);
   });

@@ -20,9 +20,14 @@ describe('compareTensor', () => {
     expect(r.maxAbsError).toBeCloseTo(0.25);
   });
   it('fails on shape, size, missing outputs and non-numbers', () => {
-    expect(compareTensor('O', { shape: [4], data: [0.3, 1.75, 1.25, 1000.001] }, want, tol).mismatch).toBe('shape [4], expected [1,4]');
+    expect(compareTensor('O', { shape: [4], data: [0.3, 1.75, 1.25, 1000.001] }, want, tol).mismatch).toBe(
+      'shape [4], expected [1,4]',
+    );
     expect(compareTensor('O', { shape: [1, 4], data: [1, 2, 3] }, want, tol).mismatch).toBe('3 values, expected 4');
-    expect(compareTensor('O', undefined, want, tol)).toMatchObject({ ok: false, mismatch: 'output missing from the response' });
+    expect(compareTensor('O', undefined, want, tol)).toMatchObject({
+      ok: false,
+      mismatch: 'output missing from the response',
+    });
     expect(compareTensor('O', { shape: [1, 4], data: ['a', 1.75, 1.25, 1000.001] }, want, tol).ok).toBe(false);
   });
 });
@@ -42,7 +47,10 @@ describe('soak judgement', () => {
   });
   it('builds [batch, 4] add/sub tensors for any batch size', () => {
     const t = soakTensors(7);
-    expect(t.inputs.map((i) => i.shape)).toEqual([[7, 4], [7, 4]]);
+    expect(t.inputs.map((i) => i.shape)).toEqual([
+      [7, 4],
+      [7, 4],
+    ]);
     expect(t.inputs[0]?.data).toHaveLength(28);
     expect(t.expected.OUTPUT0?.data[5]).toBe((t.inputs[0]?.data[5] ?? 0) + (t.inputs[1]?.data[5] ?? 0));
     expect(t.expected.OUTPUT1?.data[5]).toBe((t.inputs[0]?.data[5] ?? 0) - (t.inputs[1]?.data[5] ?? 0));
@@ -57,6 +65,11 @@ describe('sparkline', () => {
   });
   it('keeps bucket maxima when squeezing a long series', () => {
     expect(downsample([1, 9, 1, 1, 1, 1], 3)).toEqual([9, 1, 1]);
-    expect(sparkline(Array.from({ length: 500 }, (_, i) => i), 60)).toHaveLength(60);
+    expect(
+      sparkline(
+        Array.from({ length: 500 }, (_, i) => i),
+        60,
+      ),
+    ).toHaveLength(60);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceRequests, isEngineGpuError, isGpuVisibilityMessage, parseGpus } from '../../src/verify/gpu-request.js';
+import { deviceRequests, isGpuVisibilityMessage, parseGpus } from '../../src/verify/gpu-request.js';
 import { gpuStartError, serverArgs, serverContainerSpec } from '../../src/verify/server-runner.js';
 
 describe('parseGpus', () => {
@@ -19,15 +19,28 @@ describe('parseGpus', () => {
 
 describe('deviceRequests', () => {
   it('sends what docker run --gpus sends, with the nvidia driver', () => {
-    expect(deviceRequests({ kind: 'all' })).toEqual([{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']], Options: {} }]);
-    expect(deviceRequests({ kind: 'count', count: 2 })).toEqual([{ Driver: 'nvidia', Count: 2, Capabilities: [['gpu']], Options: {} }]);
-    expect(deviceRequests({ kind: 'devices', ids: ['1', 'GPU-ab'] })).toEqual([{ Driver: 'nvidia', DeviceIDs: ['1', 'GPU-ab'], Capabilities: [['gpu']], Options: {} }]);
+    expect(deviceRequests({ kind: 'all' })).toEqual([
+      { Driver: 'nvidia', Count: -1, Capabilities: [['gpu']], Options: {} },
+    ]);
+    expect(deviceRequests({ kind: 'count', count: 2 })).toEqual([
+      { Driver: 'nvidia', Count: 2, Capabilities: [['gpu']], Options: {} },
+    ]);
+    expect(deviceRequests({ kind: 'devices', ids: ['1', 'GPU-ab'] })).toEqual([
+      { Driver: 'nvidia', DeviceIDs: ['1', 'GPU-ab'], Capabilities: [['gpu']], Options: {} },
+    ]);
     expect(deviceRequests({ kind: 'none' })).toEqual([]);
   });
   it('names CDI devices with the cdi driver (a count becomes indexes)', () => {
-    expect(deviceRequests({ kind: 'all' }, 'cdi')).toEqual([{ Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=all'], Options: {} }]);
-    expect(deviceRequests({ kind: 'count', count: 2 }, 'cdi')[0]?.DeviceIDs).toEqual(['nvidia.com/gpu=0', 'nvidia.com/gpu=1']);
-    expect(deviceRequests({ kind: 'devices', ids: ['GPU-ab'] }, 'cdi')[0]?.DeviceIDs).toEqual(['nvidia.com/gpu=GPU-ab']);
+    expect(deviceRequests({ kind: 'all' }, 'cdi')).toEqual([
+      { Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=all'], Options: {} },
+    ]);
+    expect(deviceRequests({ kind: 'count', count: 2 }, 'cdi')[0]?.DeviceIDs).toEqual([
+      'nvidia.com/gpu=0',
+      'nvidia.com/gpu=1',
+    ]);
+    expect(deviceRequests({ kind: 'devices', ids: ['GPU-ab'] }, 'cdi')[0]?.DeviceIDs).toEqual([
+      'nvidia.com/gpu=GPU-ab',
+    ]);
     expect(deviceRequests({ kind: 'none' }, 'cdi')).toEqual([]);
   });
 });
@@ -37,15 +50,26 @@ describe('GPU problem classification', () => {
     const noGpu =
       'Invalid argument: instance group tslim_onnxruntime_0 of model tslim_onnxruntime specifies invalid or unsupported gpu id 0. GPUs with at least the minimum required CUDA compute compatibility of 6.0 are: no GPUs are available';
     expect(isGpuVisibilityMessage(noGpu)).toBe(true);
-    expect(isGpuVisibilityMessage("unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.")).toBe(false);
+    expect(
+      isGpuVisibilityMessage(
+        "unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
+      ),
+    ).toBe(false);
   });
   it('turns the engine refusing DeviceRequests into GPU_UNAVAILABLE with a hint per driver', () => {
-    const cause = Object.assign(new Error('(HTTP code 500) server error'), { json: { message: 'could not select device driver "nvidia" with capabilities: [[gpu]]' } });
+    const cause = Object.assign(new Error('(HTTP code 500) server error'), {
+      json: { message: 'could not select device driver "nvidia" with capabilities: [[gpu]]' },
+    });
     const e = gpuStartError(cause, { gpus: { kind: 'all' }, gpuDriver: 'nvidia' });
     expect(e).toMatchObject({ code: 'GPU_UNAVAILABLE', exitCode: 9 });
     expect(e?.message).toContain('could not select device driver');
     expect(e?.hint).toMatch(/nvidia-ctk runtime configure/);
-    expect(gpuStartError(new Error('unresolvable CDI devices nvidia.com/gpu=all'), { gpus: { kind: 'all' }, gpuDriver: 'cdi' })?.hint).toMatch(/cdi generate/);
+    expect(
+      gpuStartError(new Error('unresolvable CDI devices nvidia.com/gpu=all'), {
+        gpus: { kind: 'all' },
+        gpuDriver: 'cdi',
+      })?.hint,
+    ).toMatch(/cdi generate/);
     expect(gpuStartError(new Error('No such image'), { gpus: { kind: 'all' }, gpuDriver: 'nvidia' })).toBeUndefined();
   });
 });
@@ -84,6 +108,8 @@ describe('server container spec', () => {
     });
     expect(c.Env).toEqual(['A=1']);
     expect(c.Entrypoint).toBeUndefined();
-    expect(serverContainerSpec({ ...spec, gpus: { kind: 'none' } }, { http: 1, metrics: 2 }).HostConfig?.DeviceRequests).toEqual([]);
+    expect(
+      serverContainerSpec({ ...spec, gpus: { kind: 'none' } }, { http: 1, metrics: 2 }).HostConfig?.DeviceRequests,
+    ).toEqual([]);
   });
 });

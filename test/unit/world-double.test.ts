@@ -65,9 +65,21 @@ function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ 
 /** Starts the double and waits for its HTTP service line. */
 async function start(args: string[], env: Record<string, string> = {}): Promise<Started> {
   const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn('python3', [DOUBLE, `--model-repository=${repo}`, '--http-port', String(http), `--grpc-port=${grpc}`, `--metrics-port=${metrics}`, ...args], {
-    env: { ...process.env, TRITON_DOUBLE_ROOT: root, ...env },
-  });
+  const child = spawn(
+    'python3',
+    [
+      DOUBLE,
+      `--model-repository=${repo}`,
+      '--http-port',
+      String(http),
+      `--grpc-port=${grpc}`,
+      `--metrics-port=${metrics}`,
+      ...args,
+    ],
+    {
+      env: { ...process.env, TRITON_DOUBLE_ROOT: root, ...env },
+    },
+  );
   children.push(child);
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -82,10 +94,15 @@ async function start(args: string[], env: Record<string, string> = {}): Promise<
   return { url: `http://127.0.0.1:${http}`, metrics: `http://127.0.0.1:${metrics}/metrics`, output: () => output };
 }
 
-const post = async (url: string, body?: unknown): Promise<{ status: number; json: any }> => {
+interface DoubleReply {
+  error?: string;
+  outputs?: { name: string; data: unknown[] }[];
+}
+
+const post = async (url: string, body?: unknown): Promise<{ status: number; json: DoubleReply }> => {
   const res = await fetch(url, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as DoubleReply };
 };
 
 describe('Triton double: command line', () => {
@@ -102,7 +119,13 @@ describe('Triton double: command line', () => {
   });
 
   it('exits 1 with the model table when a model fails and --exit-on-error is true', async () => {
-    const { code, output } = await runToExit([`--model-repository=${repo}`, '--http-port=0', '--model-control-mode=explicit', '--load-model', 'onnx']);
+    const { code, output } = await runToExit([
+      `--model-repository=${repo}`,
+      '--http-port=0',
+      '--model-control-mode=explicit',
+      '--load-model',
+      'onnx',
+    ]);
     expect(code).toBe(1);
     expect(output).toMatch(/\| onnx +\| 1 +\| UNAVAILABLE: unable to find backend library for backend 'onnxruntime'/);
     expect(output).toContain('error: creating server: Internal - failed to load all models');
@@ -111,18 +134,37 @@ describe('Triton double: command line', () => {
 
 describe('Triton double: serving', () => {
   it('prints the option table, echoes its flags, and reports why models are unavailable', async () => {
-    const s = await start(['--exit-on-error=false', '--log-verbose', '1', '--cuda-memory-pool-byte-size=0:1024', '--grpc-keepalive-time=7', '--allow-sagemaker=false'], { TRITON_DOUBLE_SHM_BYTES: String(100 * 1024 * 1024) });
+    const s = await start(
+      [
+        '--exit-on-error=false',
+        '--log-verbose',
+        '1',
+        '--cuda-memory-pool-byte-size=0:1024',
+        '--grpc-keepalive-time=7',
+        '--allow-sagemaker=false',
+      ],
+      { TRITON_DOUBLE_SHM_BYTES: String(100 * 1024 * 1024) },
+    );
     expect(s.output()).toMatch(/\| Option +\| Value +\|/);
     expect(s.output()).toMatch(/\| cuda_memory_pool_byte_size\{0\} +\| 1024 +\|/);
-    const args = (await (await fetch(`${s.url}/v2/double/args`)).json()) as { argv: string[]; options: Record<string, string> };
+    const args = (await (await fetch(`${s.url}/v2/double/args`)).json()) as {
+      argv: string[];
+      options: Record<string, string>;
+    };
     expect(args.options).toMatchObject({ 'log-verbose': '1', 'grpc-keepalive-time': '7', 'allow-sagemaker': 'false' });
     expect(args.argv).toContain('--exit-on-error=false');
     expect((await fetch(`${s.url}/v2/health/live`)).status).toBe(200);
     expect((await fetch(`${s.url}/v2/health/ready`)).status).toBe(400);
-    const index = (await post(`${s.url}/v2/repository/index`)).json as { name: string; state: string; reason: string }[];
+    const index = (await post(`${s.url}/v2/repository/index`)).json as {
+      name: string;
+      state: string;
+      reason: string;
+    }[];
     const by = Object.fromEntries(index.map((m) => [m.name, m]));
     expect(by.simple?.state).toBe('READY');
-    expect(by.onnx?.reason).toBe("unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.");
+    expect(by.onnx?.reason).toBe(
+      "unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
+    );
     expect(by.gpu?.reason).toContain('invalid or unsupported gpu id 0');
     expect(by.gpu?.reason).toContain('no GPUs are available');
     // 2 python instances need 130 MiB of /dev/shm; 100 MiB is not enough.
@@ -131,10 +173,16 @@ describe('Triton double: serving', () => {
   });
 
   it('loads a KIND_GPU model with fake GPUs and a python model with enough shm', async () => {
-    const s = await start(['--strict-readiness=true'], { TRITON_DOUBLE_FAKE_GPUS: '1', TRITON_DOUBLE_SHM_BYTES: String(256 * 1024 * 1024) }).catch((e: Error) => e);
+    const s = await start(['--strict-readiness=true'], {
+      TRITON_DOUBLE_FAKE_GPUS: '1',
+      TRITON_DOUBLE_SHM_BYTES: String(256 * 1024 * 1024),
+    }).catch((e: Error) => e);
     // onnx still fails, so with exit-on-error the double exits: check that first, then load explicitly.
     expect(s).toBeInstanceOf(Error);
-    const e = await start(['--model-control-mode=explicit', '--load-model=gpu', '--load-model', 'py'], { TRITON_DOUBLE_FAKE_GPUS: '1', TRITON_DOUBLE_SHM_BYTES: String(256 * 1024 * 1024) });
+    const e = await start(['--model-control-mode=explicit', '--load-model=gpu', '--load-model', 'py'], {
+      TRITON_DOUBLE_FAKE_GPUS: '1',
+      TRITON_DOUBLE_SHM_BYTES: String(256 * 1024 * 1024),
+    });
     expect((await fetch(`${e.url}/v2/models/gpu/ready`)).status).toBe(200);
     expect((await fetch(`${e.url}/v2/models/py/ready`)).status).toBe(200);
     expect((await fetch(`${e.url}/v2/models/simple/ready`)).status).toBe(400);
@@ -167,21 +215,38 @@ describe('Triton double: serving', () => {
       { name: 'OUTPUT0', datatype: 'INT32', shape: [1, 4], data: [2, 3, 4, 5] },
       { name: 'OUTPUT1', datatype: 'INT32', shape: [1, 4], data: [0, 1, 2, 3] },
     ]);
-    const echo = await post(`${s.url}/v2/models/echo/infer`, { inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [0.5, 1.5] }] });
+    const echo = await post(`${s.url}/v2/models/echo/infer`, {
+      inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [0.5, 1.5] }],
+    });
     expect(echo.json.outputs).toEqual([{ name: 'OUT', datatype: 'FP32', shape: [1, 2], data: [0.5, 1.5] }]);
-    const used = async (): Promise<number> => Number(/nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1]);
-    for (let i = 0; i < 3; i++) await post(`${s.url}/v2/models/echo/infer`, { inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] });
+    const used = async (): Promise<number> =>
+      Number(
+        /nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1],
+      );
+    for (let i = 0; i < 3; i++)
+      await post(`${s.url}/v2/models/echo/infer`, {
+        inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [1, 2] }],
+      });
     const warm = await used();
-    for (let i = 0; i < 5; i++) await post(`${s.url}/v2/models/echo/infer`, { inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] });
+    for (let i = 0; i < 5; i++)
+      await post(`${s.url}/v2/models/echo/infer`, {
+        inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [1, 2] }],
+      });
     expect(await used()).toBe(warm);
     expect(await (await fetch(s.metrics)).text()).toMatch(/nv_inference_request_success\{model="echo",version="1"\} 9/);
   });
 
   it('leaks GPU memory per batch element with TRITON_DOUBLE_LEAK=1', async () => {
     const s = await start(['--model-control-mode=explicit', '--load-model=echo'], { TRITON_DOUBLE_LEAK: '1' });
-    const used = async (): Promise<number> => Number(/nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1]);
+    const used = async (): Promise<number> =>
+      Number(
+        /nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1],
+      );
     const before = await used();
-    for (let i = 0; i < 4; i++) await post(`${s.url}/v2/models/echo/infer`, { inputs: [{ name: 'IN', datatype: 'FP32', shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }] });
+    for (let i = 0; i < 4; i++)
+      await post(`${s.url}/v2/models/echo/infer`, {
+        inputs: [{ name: 'IN', datatype: 'FP32', shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }],
+      });
     expect(await used()).toBe(before + 4 * 3 * 1024 * 1024);
   });
 });

@@ -27,7 +27,10 @@ export async function ensureFlatRepo(name: string, specs: DebSpec[]): Promise<vo
   const debs: BuiltDeb[] = [];
   for (const spec of specs) debs.push(await buildDummyDeb(spec, tmp, work));
   const packages = debs
-    .map((d) => `${d.control.trimEnd()}\nFilename: ./${path.basename(d.file)}\nSize: ${d.size}\nMD5sum: ${d.md5}\nSHA256: ${d.sha256}\n`)
+    .map(
+      (d) =>
+        `${d.control.trimEnd()}\nFilename: ./${path.basename(d.file)}\nSize: ${d.size}\nMD5sum: ${d.md5}\nSHA256: ${d.sha256}\n`,
+    )
     .join('\n');
   const gz = gzipSync(packages);
   await writeFile(path.join(tmp, 'Packages'), packages);

@@ -67,10 +67,14 @@ export async function ensureBaseImage(engine: Docker, aptUrl: string): Promise<B
     mirror,
   ]);
   const dummies = (await readFile(missingFile, 'utf8')).split('\n').filter(Boolean);
-  const stream = await engine.importImage(createReadStream(tarFile) as unknown as string, {
+  const stream = await engine.importImage(createReadStream(tarFile), {
     repo: 'tslim-fixture/base',
     tag: 'bookworm',
-    changes: [`LABEL ${HASH_LABEL}=${hash} ${DUMMIES_LABEL}=${dummies.join(',') || '""'}`, 'CMD ["bash"]', 'ENV LANG=C.UTF-8'],
+    changes: [
+      `LABEL ${HASH_LABEL}=${hash} ${DUMMIES_LABEL}=${dummies.join(',') || '""'}`,
+      'CMD ["bash"]',
+      'ENV LANG=C.UTF-8',
+    ],
   } as unknown as Record<string, unknown>);
   await followStream(stream, `import of ${BASE_TAG}`);
   await rm(work, { recursive: true, force: true });

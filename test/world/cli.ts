@@ -9,7 +9,13 @@ import { up } from './up.js';
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: { scale: { type: 'string' }, name: { type: 'string' }, 'skip-push': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      scale: { type: 'string' },
+      name: { type: 'string' },
+      'skip-push': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   const command = positionals[0] ?? 'up';
@@ -32,7 +38,8 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`[world] error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof Error && error.cause) process.stderr.write(`[world] cause: ${String((error.cause as Error).message ?? error.cause)}\n`);
+    if (error instanceof Error && error.cause)
+      process.stderr.write(`[world] cause: ${String((error.cause as Error).message ?? error.cause)}\n`);
     process.exit(1);
   },
 );

@@ -35,7 +35,7 @@ export async function buildDummyDeb(spec: DebSpec, outDir: string, workDir: stri
     'Section: misc',
     'Priority: optional',
     `Description: ${spec.description}`,
-    ' Installs only /usr/share/tslim-fixture/' + spec.name + '; built by tslim\'s test world.',
+    ' Installs only /usr/share/tslim-fixture/' + spec.name + "; built by tslim's test world.",
     '',
   ].join('\n');
   await writeFile(path.join(root, 'DEBIAN/control'), control);

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { connectEngine } from '../../src/docker/engine.js';
 import { followStream as followStreamOf, type StreamEvent } from '../../src/docker/json-stream.js';
 import { HASH_LABEL } from './hash.js';
@@ -9,7 +9,11 @@ export function worldEngine(): Docker {
 }
 
 /** Engine API JSON streams go through tslim's one helper, which rejects on any error line. */
-export function followStream(stream: NodeJS.ReadableStream, what: string, onLine?: (line: StreamEvent) => void): Promise<StreamEvent[]> {
+export function followStream(
+  stream: NodeJS.ReadableStream,
+  what: string,
+  onLine?: (line: StreamEvent) => void,
+): Promise<StreamEvent[]> {
   return followStreamOf(stream, { what, ...(onLine ? { onEvent: onLine } : {}) });
 }
 

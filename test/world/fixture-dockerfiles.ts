@@ -2,7 +2,8 @@ import type { ReleaseFacts } from './releases.js';
 import type { PayloadPlan } from './payload.js';
 import { HASH_LABEL } from './hash.js';
 
-const SYSTEM_PATH = '/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const SYSTEM_PATH =
+  '/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SYSTEM_LD = '/usr/local/cuda/compat/lib:/usr/local/nvidia/lib:/usr/local/nvidia/lib64';
 
 function osRelease(r: ReleaseFacts): string {
@@ -78,7 +79,11 @@ WORKDIR /opt/tritonserver
 }
 
 export function payloadScript(payload: PayloadPlan): string {
-  return 'set -e\ncd /opt/tritonserver\n' + payload.files.map((f) => `head -c ${f.bytes} /dev/urandom > ${f.path}`).join('\n') + '\n';
+  return (
+    'set -e\ncd /opt/tritonserver\n' +
+    payload.files.map((f) => `head -c ${f.bytes} /dev/urandom > ${f.path}`).join('\n') +
+    '\n'
+  );
 }
 
 export { osRelease };

@@ -20,7 +20,11 @@ export interface FixtureRelease {
 
 async function imageFiles(): Promise<ContextFile[]> {
   const dir = path.join(worldSrcDir, 'image');
-  const read = async (name: string, mode = 0o644): Promise<ContextFile> => ({ name, content: await readFile(path.join(dir, name)), mode });
+  const read = async (name: string, mode = 0o644): Promise<ContextFile> => ({
+    name,
+    content: await readFile(path.join(dir, name)),
+    mode,
+  });
   const entries = (await readdir(path.join(dir, 'entrypoint.d'))).sort();
   return [
     await read('nvidia_entrypoint.sh', 0o755),
@@ -29,7 +33,14 @@ async function imageFiles(): Promise<ContextFile[]> {
 }
 
 /** Builds (or finds, by hash) the -min and full fixture images of one release. */
-export async function ensureRelease(engine: Docker, baseHash: string, base: string, r: ReleaseFacts, scale: number, repository?: string): Promise<FixtureRelease> {
+export async function ensureRelease(
+  engine: Docker,
+  baseHash: string,
+  base: string,
+  r: ReleaseFacts,
+  scale: number,
+  repository?: string,
+): Promise<FixtureRelease> {
   const tags = fixtureTags(r.container, repository);
   const entry = await imageFiles();
   const minFiles: ContextFile[] = [...entry, { name: 'os-release', content: osRelease(r) }];
@@ -42,9 +53,15 @@ export async function ensureRelease(engine: Docker, baseHash: string, base: stri
   const fullFiles: ContextFile[] = [
     { name: 'opt/bin/tritonserver', content: double, mode: 0o755 },
     { name: 'opt/TRITON_VERSION', content: `${r.triton}\n` },
-    { name: 'opt/LICENSE', content: 'BSD 3-Clause License (test-world stand-in for Triton\'s LICENSE)\n' },
-    { name: 'opt/NVIDIA_Deep_Learning_Container_License.pdf', content: '%PDF-1.4\n% tslim test-world stand-in\n%%EOF\n' },
-    { name: 'opt/include/triton/core/tritonserver.h', content: `// test-world stand-in\n#define TRITONSERVER_API_VERSION_MAJOR 1\n` },
+    { name: 'opt/LICENSE', content: "BSD 3-Clause License (test-world stand-in for Triton's LICENSE)\n" },
+    {
+      name: 'opt/NVIDIA_Deep_Learning_Container_License.pdf',
+      content: '%PDF-1.4\n% tslim test-world stand-in\n%%EOF\n',
+    },
+    {
+      name: 'opt/include/triton/core/tritonserver.h',
+      content: `// test-world stand-in\n#define TRITONSERVER_API_VERSION_MAJOR 1\n`,
+    },
     ...payload.texts.map((t) => ({ name: `opt/${t.path}`, content: t.content })),
     { name: 'opt/.gen-payload.sh', content: payloadScript(payload) },
     { name: 'serve', content: await readFile(path.join(worldSrcDir, 'image', 'serve')), mode: 0o755 },
@@ -54,7 +71,13 @@ export async function ensureRelease(engine: Docker, baseHash: string, base: stri
   return { container: r.container, triton: r.triton, full: tags.full, min: tags.min, payload: payload.totals };
 }
 
-async function build(engine: Docker, tag: string, dockerfile: string, files: ContextFile[], hash: string): Promise<void> {
+async function build(
+  engine: Docker,
+  tag: string,
+  dockerfile: string,
+  files: ContextFile[],
+  hash: string,
+): Promise<void> {
   if ((await imageHash(engine, tag)) === hash) {
     progress(`${tag} up to date`);
     return;
@@ -71,6 +94,7 @@ async function build(engine: Docker, tag: string, dockerfile: string, files: Con
     process.stderr.write(tail.join('\n') + '\n');
     throw error;
   });
-  if ((await imageHash(engine, tag)) !== hash) throw new Error(`build of ${tag} finished but the image lacks hash ${hash}`);
+  if ((await imageHash(engine, tag)) !== hash)
+    throw new Error(`build of ${tag} finished but the image lacks hash ${hash}`);
   progress(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }

@@ -29,7 +29,12 @@ export async function ensureHttpServer(): Promise<number> {
   if (await answers(port).catch(() => false)) {
     throw new Error(`port ${port} is taken by a process the world did not start; free it or set TSLIM_WORLD_HTTP_PORT`);
   }
-  const rec = await startDetached(HTTP_NAME, process.execPath, [path.join(worldSrcDir, 'static-server.mjs'), httpRoot, String(port)], config);
+  const rec = await startDetached(
+    HTTP_NAME,
+    process.execPath,
+    [path.join(worldSrcDir, 'static-server.mjs'), httpRoot, String(port)],
+    config,
+  );
   if (!(await waitFor(() => answers(port), 10_000))) {
     throw new Error(`static server did not answer on 127.0.0.1:${port}:\n${await logTail(HTTP_NAME)}`);
   }

@@ -32,7 +32,8 @@ export function worldNamespace(name: string | undefined = process.env.TSLIM_WORL
       pushedPath: path.join(worldDir, 'pushed.json'),
     };
   }
-  if (!NAME.test(name)) throw new Error(`invalid world name '${name}': use lowercase letters, digits and '-', e.g. bench`);
+  if (!NAME.test(name))
+    throw new Error(`invalid world name '${name}': use lowercase letters, digits and '-', e.g. bench`);
   const dir = path.join(worldDir, name);
   return {
     name,

@@ -17,12 +17,56 @@ interface DirSpec {
 const lib = (name: string): string => `libtriton_${name}.so`;
 
 const DIRS: readonly DirSpec[] = [
-  { kind: 'backends', name: 'pytorch', mib: 1900, files: { [lib('pytorch')]: 0.01, 'libtorch_cuda.so': 0.55, 'libtorch_cpu.so': 0.3, 'libc10_cuda.so': 0.02, 'libc10.so': 0.02, 'libtorchvision.so': 0.05, 'libtorchtrt_runtime.so': 0.05 } },
-  { kind: 'backends', name: 'tensorflow', mib: 1500, files: { [lib('tensorflow')]: 0.01, 'libtensorflow_cc.so.2': 0.6, 'libtensorflow_framework.so.2': 0.39 } },
-  { kind: 'backends', name: 'dali', mib: 900, files: { [lib('dali')]: 0.02, 'libdali.so': 0.3, 'libdali_kernels.so': 0.35, 'libdali_operators.so': 0.33 } },
-  { kind: 'backends', name: 'onnxruntime', mib: 600, files: { [lib('onnxruntime')]: 0.01, 'libonnxruntime.so': 0.5, 'libonnxruntime_providers_cuda.so': 0.4, 'libonnxruntime_providers_tensorrt.so': 0.08, 'libonnxruntime_providers_shared.so': 0.01 } },
+  {
+    kind: 'backends',
+    name: 'pytorch',
+    mib: 1900,
+    files: {
+      [lib('pytorch')]: 0.01,
+      'libtorch_cuda.so': 0.55,
+      'libtorch_cpu.so': 0.3,
+      'libc10_cuda.so': 0.02,
+      'libc10.so': 0.02,
+      'libtorchvision.so': 0.05,
+      'libtorchtrt_runtime.so': 0.05,
+    },
+  },
+  {
+    kind: 'backends',
+    name: 'tensorflow',
+    mib: 1500,
+    files: { [lib('tensorflow')]: 0.01, 'libtensorflow_cc.so.2': 0.6, 'libtensorflow_framework.so.2': 0.39 },
+  },
+  {
+    kind: 'backends',
+    name: 'dali',
+    mib: 900,
+    files: { [lib('dali')]: 0.02, 'libdali.so': 0.3, 'libdali_kernels.so': 0.35, 'libdali_operators.so': 0.33 },
+  },
+  {
+    kind: 'backends',
+    name: 'onnxruntime',
+    mib: 600,
+    files: {
+      [lib('onnxruntime')]: 0.01,
+      'libonnxruntime.so': 0.5,
+      'libonnxruntime_providers_cuda.so': 0.4,
+      'libonnxruntime_providers_tensorrt.so': 0.08,
+      'libonnxruntime_providers_shared.so': 0.01,
+    },
+  },
   { kind: 'backends', name: 'fil', mib: 300, files: { [lib('fil')]: 0.3, 'libcuml++.so': 0.5, 'libtreelite.so': 0.2 } },
-  { kind: 'backends', name: 'openvino', mib: 250, files: { [lib('openvino')]: 0.02, 'libopenvino.so': 0.5, 'libopenvino_intel_cpu_plugin.so': 0.4, 'libopenvino_onnx_frontend.so': 0.08 } },
+  {
+    kind: 'backends',
+    name: 'openvino',
+    mib: 250,
+    files: {
+      [lib('openvino')]: 0.02,
+      'libopenvino.so': 0.5,
+      'libopenvino_intel_cpu_plugin.so': 0.4,
+      'libopenvino_onnx_frontend.so': 0.08,
+    },
+  },
   { kind: 'backends', name: 'python', mib: 30, files: { [lib('python')]: 0.1, triton_python_backend_stub: 0.9 } },
   { kind: 'backends', name: 'tensorrt', mib: 5, files: { [lib('tensorrt')]: 1 } },
   { kind: 'backends', name: 'identity', mib: 0.2, files: { [lib('identity')]: 1 } },

@@ -31,7 +31,8 @@ export async function ensurePipIndex(): Promise<void> {
   await rm(packagesDir, { recursive: true, force: true });
   await mkdir(packagesDir, { recursive: true });
   for (const wheel of await debianWheels()) await copyFile(wheel, path.join(packagesDir, path.basename(wheel)));
-  for (const p of pipPackages) await run('python3', [path.join(worldSrcDir, 'make-wheel.py'), packagesDir, p.name, p.version], { quiet: true });
+  for (const p of pipPackages)
+    await run('python3', [path.join(worldSrcDir, 'make-wheel.py'), packagesDir, p.name, p.version], { quiet: true });
 
   const byProject = new Map<string, string[]>();
   for (const file of (await readdir(packagesDir)).filter((f) => f.endsWith('.whl')).sort()) {
@@ -46,14 +47,22 @@ export async function ensurePipIndex(): Promise<void> {
   for (const [project, files] of byProject) {
     const links = await Promise.all(
       files.map(async (f) => {
-        const sha = createHash('sha256').update(await readFile(path.join(packagesDir, f))).digest('hex');
+        const sha = createHash('sha256')
+          .update(await readFile(path.join(packagesDir, f)))
+          .digest('hex');
         return `<a href="../../packages/${f}#sha256=${sha}">${f}</a><br>`;
       }),
     );
     await mkdir(path.join(tmp, project));
     await writeFile(path.join(tmp, project, 'index.html'), page(`Links for ${project}`, links));
   }
-  await writeFile(path.join(tmp, 'index.html'), page('Simple index', [...byProject.keys()].map((p) => `<a href="${p}/">${p}</a><br>`)));
+  await writeFile(
+    path.join(tmp, 'index.html'),
+    page(
+      'Simple index',
+      [...byProject.keys()].map((p) => `<a href="${p}/">${p}</a><br>`),
+    ),
+  );
   await writeFile(path.join(tmp, '.tslim-world-hash'), hash);
   await rm(path.join(httpRoot, 'simple'), { recursive: true, force: true });
   await rename(tmp, path.join(httpRoot, 'simple'));
@@ -71,7 +80,8 @@ async function debianWheels(): Promise<string[]> {
     await mkdir(path.join(dir, 'root'), { recursive: true });
     progress(`apt-get download ${DEBIAN_WHEEL_PACKAGES.join(' ')}`);
     await run('apt-get', ['download', ...DEBIAN_WHEEL_PACKAGES], { cwd: dir, quiet: true });
-    for (const deb of (await readdir(dir)).filter((f) => f.endsWith('.deb'))) await run('dpkg-deb', ['-x', path.join(dir, deb), path.join(dir, 'root')]);
+    for (const deb of (await readdir(dir)).filter((f) => f.endsWith('.deb')))
+      await run('dpkg-deb', ['-x', path.join(dir, deb), path.join(dir, 'root')]);
   }
   return (await readdir(extracted)).filter((f) => f.endsWith('.whl')).map((f) => path.join(extracted, f));
 }

@@ -5,7 +5,13 @@ import { progress } from './log.js';
 export async function snapshotIds(engine: Docker, tags: string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const tag of tags) {
-    const id = await engine.getImage(tag).inspect().then((i) => i.Id, () => undefined);
+    const id = await engine
+      .getImage(tag)
+      .inspect()
+      .then(
+        (i) => i.Id,
+        () => undefined,
+      );
     if (id) ids.set(tag, id);
   }
   return ids;
@@ -20,9 +26,12 @@ export async function pruneReplaced(engine: Docker, before: Map<string, string>,
   for (const tag of tags) {
     const old = before.get(tag);
     if (!old || old === now.get(tag)) continue;
-    await engine.getImage(old).remove().then(
-      () => progress(`removed replaced image ${old.slice(7, 19)} (was ${tag})`),
-      () => undefined,
-    );
+    await engine
+      .getImage(old)
+      .remove()
+      .then(
+        () => progress(`removed replaced image ${old.slice(7, 19)} (was ${tag})`),
+        () => undefined,
+      );
   }
 }

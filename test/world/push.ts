@@ -23,7 +23,12 @@ async function hasTag(registry: Registry, repository: string, tag: string): Prom
  * nvidia/tritonserver) through the Engine API (X-Registry-Auth); skipped when the same image id
  * was pushed before and the tag is still there.
  */
-export async function pushFixture(engine: Docker, registry: Registry, localTag: string, ns: WorldNamespace): Promise<string> {
+export async function pushFixture(
+  engine: Docker,
+  registry: Registry,
+  localTag: string,
+  ns: WorldNamespace,
+): Promise<string> {
   const tag = localTag.slice(localTag.lastIndexOf(':') + 1);
   const remote = `${registry.address}/${ns.registryRepository}`;
   const pushedFile = ns.pushedPath;
@@ -40,7 +45,8 @@ export async function pushFixture(engine: Docker, registry: Registry, localTag: 
     authconfig: { username: user.username, password: user.password, serveraddress: registry.address },
   } as unknown as Record<string, unknown>);
   await followStream(stream, `push of ${remote}:${tag}`);
-  if (!(await hasTag(registry, ns.registryRepository, tag))) throw new Error(`push of ${remote}:${tag} reported success but the registry has no such manifest`);
+  if (!(await hasTag(registry, ns.registryRepository, tag)))
+    throw new Error(`push of ${remote}:${tag} reported success but the registry has no such manifest`);
   pushed[`${remote}:${tag}`] = id;
   await mkdir(path.dirname(pushedFile), { recursive: true });
   await writeFile(pushedFile, JSON.stringify(pushed, null, 2) + '\n');

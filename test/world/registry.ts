@@ -35,7 +35,10 @@ export const dockerConfigDir = path.join(worldDir, 'docker-config');
 /** Random passwords, made once and kept (tests and docker configs may have copies). */
 async function users(): Promise<RegistryUser[]> {
   const saved = JSON.parse(await readFile(credentialsFile, 'utf8').catch(() => '[]')) as RegistryUser[];
-  const out = USERNAMES.map((username) => saved.find((u) => u.username === username) ?? { username, password: randomBytes(18).toString('base64url') });
+  const out = USERNAMES.map(
+    (username) =>
+      saved.find((u) => u.username === username) ?? { username, password: randomBytes(18).toString('base64url') },
+  );
   await writeFile(credentialsFile, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
   await chmod(credentialsFile, 0o600);
   return out;
@@ -61,7 +64,10 @@ export async function ensureRegistry(): Promise<Registry> {
   const address = `127.0.0.1:${port}`;
   await mkdir(path.join(dir, 'storage'), { recursive: true });
   const creds = await users();
-  const htpasswd = creds.map((u) => execFileSync('htpasswd', ['-nbB', u.username, u.password], { encoding: 'utf8' }).trim()).join('\n') + '\n';
+  const htpasswd =
+    creds
+      .map((u) => execFileSync('htpasswd', ['-nbB', u.username, u.password], { encoding: 'utf8' }).trim())
+      .join('\n') + '\n';
   const config = [
     'version: 0.1',
     'log: { level: info, accesslog: { disabled: false } }',
@@ -81,7 +87,9 @@ export async function ensureRegistry(): Promise<Registry> {
   }
   await stop(REGISTRY_NAME);
   if ((await status(address).catch(() => 0)) !== 0) {
-    throw new Error(`port ${port} is taken by a process the world did not start; free it or set TSLIM_WORLD_REGISTRY_PORT`);
+    throw new Error(
+      `port ${port} is taken by a process the world did not start; free it or set TSLIM_WORLD_REGISTRY_PORT`,
+    );
   }
   await writeFile(path.join(dir, 'htpasswd'), htpasswd, { mode: 0o600 });
   await writeFile(path.join(dir, 'config.yml'), config);
@@ -99,5 +107,9 @@ async function writeDockerConfig(address: string, creds: RegistryUser[]): Promis
   const user = creds[0]!;
   await mkdir(dockerConfigDir, { recursive: true, mode: 0o700 });
   const auth = Buffer.from(`${user.username}:${user.password}`).toString('base64');
-  await writeFile(path.join(dockerConfigDir, 'config.json'), JSON.stringify({ auths: { [address]: { auth } } }, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(
+    path.join(dockerConfigDir, 'config.json'),
+    JSON.stringify({ auths: { [address]: { auth } } }, null, 2) + '\n',
+    { mode: 0o600 },
+  );
 }

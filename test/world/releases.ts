@@ -37,6 +37,9 @@ export const releases: readonly ReleaseFacts[] = [
   },
 ];
 
-export function fixtureTags(container: string, repository = 'tslim-fixture/tritonserver'): { full: string; min: string } {
+export function fixtureTags(
+  container: string,
+  repository = 'tslim-fixture/tritonserver',
+): { full: string; min: string } {
   return { full: `${repository}:${container}-py3`, min: `${repository}:${container}-py3-min` };
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { worldEngine } from './engine.js';
 
@@ -26,7 +26,12 @@ export interface FixtureContainer {
 }
 
 /** Creates and starts a labelled, host-network container; dispose removes it. */
-export async function startFixture(image: string, cmd: string[], runId: string, extra: Partial<Docker.ContainerCreateOptions> = {}): Promise<FixtureContainer> {
+export async function startFixture(
+  image: string,
+  cmd: string[],
+  runId: string,
+  extra: Partial<Docker.ContainerCreateOptions> = {},
+): Promise<FixtureContainer> {
   const engine = worldEngine();
   const container = await engine.createContainer({
     Image: image,
@@ -43,7 +48,12 @@ export async function startFixture(image: string, cmd: string[], runId: string, 
 }
 
 /** Runs a command to completion; returns exit code and combined output. Always removes the container. */
-export async function runFixture(image: string, cmd: string[], runId: string, extra: Partial<Docker.ContainerCreateOptions> = {}): Promise<RunResult> {
+export async function runFixture(
+  image: string,
+  cmd: string[],
+  runId: string,
+  extra: Partial<Docker.ContainerCreateOptions> = {},
+): Promise<RunResult> {
   const started = await startFixture(image, cmd, runId, extra);
   try {
     const { StatusCode } = (await started.container.wait()) as { StatusCode: number };
@@ -55,9 +65,9 @@ export async function runFixture(image: string, cmd: string[], runId: string, ex
 
 /** stdout+stderr of a container, demultiplexed to text. */
 export async function logs(container: Docker.Container): Promise<string> {
-  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  const raw = await container.logs({ stdout: true, stderr: true, follow: false });
   let out = '';
-  for (let i = 0; i + 8 <= raw.length; ) {
+  for (let i = 0; i + 8 <= raw.length;) {
     const size = raw.readUInt32BE(i + 4);
     out += raw.subarray(i + 8, i + 8 + size).toString('utf8');
     i += 8 + size;

@@ -6,7 +6,13 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 const [root, port] = [path.resolve(process.argv[2] ?? '.'), Number(process.argv[3] ?? 5056)];
-const TYPES = { '.html': 'text/html; charset=utf-8', '.gz': 'application/gzip', '.deb': 'application/vnd.debian.binary-package', '.whl': 'application/zip', '.json': 'application/json' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.gz': 'application/gzip',
+  '.deb': 'application/vnd.debian.binary-package',
+  '.whl': 'application/zip',
+  '.json': 'application/json',
+};
 
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -22,7 +28,10 @@ const server = createServer(async (req, res) => {
       file = path.join(file, 'index.html');
       stat = await fs.stat(file);
     }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': stat.size });
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': stat.size,
+    });
     if (req.method === 'HEAD') return res.end();
     createReadStream(file).pipe(res);
   } catch {

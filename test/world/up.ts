@@ -35,24 +35,44 @@ export async function up(options: UpOptions = {}): Promise<World> {
 
 async function upLocked(options: UpOptions): Promise<World> {
   const scale = options.scale ?? Number(process.env.TSLIM_WORLD_SCALE ?? DEFAULT_SCALE);
-  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`invalid scale '${scale}': expected a positive number such as 0.01 or 1`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new Error(`invalid scale '${scale}': expected a positive number such as 0.01 or 1`);
   const ns = worldNamespace(options.name);
   const push = options.push ?? process.env.TSLIM_WORLD_PUSH !== '0';
   const started = Date.now();
   const engine = worldEngine();
   await engine.ping().catch((cause: unknown) => {
-    throw new Error('no Docker engine reachable: run `npm run engine` (as root it installs and starts dockerd) or set DOCKER_HOST', { cause });
+    throw new Error(
+      'no Docker engine reachable: run `npm run engine` (as root it installs and starts dockerd) or set DOCKER_HOST',
+      { cause },
+    );
   });
 
   // Children first: full, then min, then base.
-  const worldTags = [...releases.flatMap((r) => [fixtureTags(r.container, ns.imageRepository).full, fixtureTags(r.container, ns.imageRepository).min]), BASE_TAG];
+  const worldTags = [
+    ...releases.flatMap((r) => [
+      fixtureTags(r.container, ns.imageRepository).full,
+      fixtureTags(r.container, ns.imageRepository).min,
+    ]),
+    BASE_TAG,
+  ];
   const before = await snapshotIds(engine, worldTags);
 
   const http = `http://127.0.0.1:${httpPort()}`;
   const httpPid = await ensureHttpServer();
   const base = await ensureBaseImage(engine, `${http}/apt`);
-  await ensureFlatRepo('apt', base.dummies.map((name) => ({ name, version: '0.0.1-tslim1', description: `tslim test-world dummy for ${name}` })));
-  await ensureFlatRepo('cuda', dcgmPackages.map((p) => ({ name: p.name, version: p.version, description: `tslim test-world stand-in for ${p.name}` })));
+  await ensureFlatRepo(
+    'apt',
+    base.dummies.map((name) => ({ name, version: '0.0.1-tslim1', description: `tslim test-world dummy for ${name}` })),
+  );
+  await ensureFlatRepo(
+    'cuda',
+    dcgmPackages.map((p) => ({
+      name: p.name,
+      version: p.version,
+      description: `tslim test-world stand-in for ${p.name}`,
+    })),
+  );
   await ensurePipIndex();
 
   const registry = await ensureRegistry();
