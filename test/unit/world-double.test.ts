@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -202,7 +203,7 @@ describe('Triton double: serving', () => {
     expect(res.json.error).toBe('explicit model load / unload is not allowed if polling is enabled');
   });
 
-  it('infers add/sub for INPUT0/INPUT1 models and echoes others; GPU memory warms up then stays flat', async () => {
+  it('infers add/sub for INPUT0/INPUT1 models, scales others by the backend library; GPU memory warms up then stays flat', async () => {
     const s = await start(['--model-control-mode=explicit', '--load-model=simple', '--load-model=echo']);
     const add = await post(`${s.url}/v2/models/simple/infer`, {
       inputs: [
@@ -218,7 +219,12 @@ describe('Triton double: serving', () => {
     const echo = await post(`${s.url}/v2/models/echo/infer`, {
       inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [0.5, 1.5] }],
     });
-    expect(echo.json.outputs).toEqual([{ name: 'OUT', datatype: 'FP32', shape: [1, 2], data: [0.5, 1.5] }]);
+    // any other model: inputs times a factor in [0.5, 1.5) taken from the backend library's bytes
+    const scale = createHash('sha256').update('').digest('hex').slice(0, 12);
+    const factor = 0.5 + parseInt(scale, 16) / 16 ** 12;
+    expect(echo.json.outputs).toEqual([
+      { name: 'OUT', datatype: 'FP32', shape: [1, 2], data: [0.5 * factor, 1.5 * factor] },
+    ]);
     const used = async (): Promise<number> =>
       Number(
         /nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1],

@@ -32,6 +32,15 @@ async function imageFiles(): Promise<ContextFile[]> {
   ];
 }
 
+/** The double's package (test/world/double/triton_double/*.py), beside its entry point in bin/. */
+async function doubleModules(): Promise<ContextFile[]> {
+  const dir = path.join(worldSrcDir, 'double', 'triton_double');
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.py')).sort();
+  return Promise.all(
+    names.map(async (n) => ({ name: `opt/bin/triton_double/${n}`, content: await readFile(path.join(dir, n)) })),
+  );
+}
+
 /** Builds (or finds, by hash) the -min and full fixture images of one release. */
 export async function ensureRelease(
   engine: Docker,
@@ -48,10 +57,12 @@ export async function ensureRelease(
   await build(engine, tags.min, minDockerfile(base, r, minHash), minFiles, minHash);
 
   const double = await readFile(path.join(worldSrcDir, 'double', 'tritonserver.py'));
+  const doublePackage = await doubleModules();
   const pyUtils = await readFile(path.join(worldSrcDir, 'image', 'triton_python_backend_utils.py'), 'utf8');
   const payload = planPayload(scale, [{ path: 'backends/python/triton_python_backend_utils.py', content: pyUtils }]);
   const fullFiles: ContextFile[] = [
     { name: 'opt/bin/tritonserver', content: double, mode: 0o755 },
+    ...doublePackage,
     { name: 'opt/TRITON_VERSION', content: `${r.triton}\n` },
     { name: 'opt/LICENSE', content: "BSD 3-Clause License (test-world stand-in for Triton's LICENSE)\n" },
     {
