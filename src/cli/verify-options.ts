@@ -7,9 +7,10 @@ import { parseGpus, type GpuDriver } from '../verify/gpu-request.js';
 import type { SoakOptions } from '../verify/soak.js';
 import type { VerifyOptions } from '../verify/verify.js';
 import type { CommonOptions } from './context.js';
+import type { UserVerifyFlags } from './verify-user.js';
 
 /** What commander hands `tslim verify`; strings until toVerifyOptions checks them. */
-export interface VerifyCliOptions extends CommonOptions {
+export interface VerifyCliOptions extends CommonOptions, UserVerifyFlags {
   backend?: string[];
   gpus: string;
   gpuDriver: GpuDriver;

@@ -12,6 +12,7 @@ import { DEFAULT_SOAK } from '../verify/soak.js';
 import { verifyImage, verifyUrl, type VerifyOptions, type VerifyReport } from '../verify/verify.js';
 import { addCommonOptions, type CliContext } from './context.js';
 import { runAction } from './run-action.js';
+import { addUserModelOptions, runUserVerify, userVerifyOptions } from './verify-user.js';
 import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...parseBackendList(value)];
@@ -66,10 +67,28 @@ export function registerVerify(program: Command): void {
     )
     .option('--env <KEY=VALUE>', 'environment for the server container, repeatable', collectEnv)
     .option('--write-repository <dir>', 'write the sample model repository (configs for --gpus) to DIR and stop');
+  addUserModelOptions(cmd);
   addCommonOptions(cmd);
   cmd.action(
     runAction<VerifyCliOptions>(async (options, ctx) => {
       const verifyOptions = toVerifyOptions(options);
+      if (options.modelRepository !== undefined) {
+        const sampleFlags = [
+          options.backend,
+          options.trtPlan,
+          options.trtBuilder,
+          options.url,
+          options.writeRepository,
+        ];
+        const user = await userVerifyOptions(
+          options,
+          verifyOptions,
+          sampleFlags.some((f) => f !== undefined),
+        );
+        const image = cmd.args[0];
+        if (image === undefined) throw usageError('verify --model-repository needs an IMAGE');
+        return runUserVerify(checkImageArg(image), user, options.markdown === true, ctx);
+      }
       if (options.writeRepository !== undefined) return writeRepository(options, verifyOptions, ctx);
       const image = cmd.args[0];
       if (options.url !== undefined && image !== undefined) throw usageError('give an IMAGE or --url, not both');

@@ -89,6 +89,38 @@ export class KServeClient {
     return (await this.#json('POST', `/v2/models/${encodeURIComponent(model)}/infer`, body)) as InferResponseBody;
   }
 
+  /** GET /v2/models/M: name, versions, platform, inputs and outputs (datatype, shape with -1). */
+  async modelMetadata(model: string): Promise<unknown> {
+    return this.#json('GET', `/v2/models/${encodeURIComponent(model)}`);
+  }
+
+  /** GET /v2/models/M/config: the configuration the server runs the model with (auto-completed). */
+  async modelConfig(model: string): Promise<unknown> {
+    return this.#json('GET', `/v2/models/${encodeURIComponent(model)}/config`);
+  }
+
+  /** POST /v2/repository/models/M/load (explicit model control); a refusal throws KServeError with the reason. */
+  async loadModel(model: string): Promise<void> {
+    await this.#json('POST', `/v2/repository/models/${encodeURIComponent(model)}/load`, {});
+  }
+
+  /** POST /v2/models/M/infer with a ready body (JSON or the binary extension); the raw answer. */
+  async inferRaw(
+    model: string,
+    body: Buffer,
+    headerLength?: number,
+  ): Promise<{ body: Buffer; headerLength: number | undefined }> {
+    const path = `/v2/models/${encodeURIComponent(model)}/infer`;
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (headerLength !== undefined) headers['inference-header-content-length'] = String(headerLength);
+    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', signal: this.#signal(), body, headers });
+    const raw = Buffer.from(await res.arrayBuffer());
+    if (!res.ok)
+      throw new KServeError(res.status, `POST ${path}: HTTP ${res.status}: ${errorText(raw.toString('utf8'))}`);
+    const length = res.headers.get('inference-header-content-length');
+    return { body: raw, headerLength: length === null ? undefined : Number(length) };
+  }
+
   #signal(): AbortSignal {
     const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? 30_000);
     return this.#options.signal ? AbortSignal.any([this.#options.signal, timeout]) : timeout;

@@ -14,10 +14,15 @@ import { deviceRequests, describeGpus, isEngineGpuError, type GpuDriver, type Gp
 /** Where the per-run repository appears inside the server container. */
 export const REPOSITORY_MOUNT = '/tslim/models';
 
+/** The mount point of the i-th repository: /tslim/models, /tslim/models-1, ... */
+export function repositoryMount(index: number): string {
+  return index === 0 ? REPOSITORY_MOUNT : `${REPOSITORY_MOUNT}-${index}`;
+}
+
 export interface ServerSpec {
   image: string;
-  /** Host folder with the rendered repository; bind-mounted read-only. */
-  repositoryDir: string;
+  /** Host folders with model repositories (the rendered samples, or the user's); bind-mounted read-only. */
+  repositoryDirs: readonly string[];
   models: readonly string[];
   gpus: GpuSelection;
   gpuDriver: GpuDriver;
@@ -69,11 +74,16 @@ export async function freePorts(count: number): Promise<number[]> {
  * loading, no exit on a failed model, no gRPC). The command starts with `tritonserver`, so the
  * image's wrapper (compose's server settings) runs it as given.
  */
-export function serverArgs(models: readonly string[], ports: Ports, imageArgs: readonly string[] = []): string[] {
+export function serverArgs(
+  models: readonly string[],
+  ports: Ports,
+  imageArgs: readonly string[] = [],
+  repositories = 1,
+): string[] {
   return [
     'tritonserver',
     ...imageArgs,
-    `--model-repository=${REPOSITORY_MOUNT}`,
+    ...Array.from({ length: repositories }, (_, i) => `--model-repository=${repositoryMount(i)}`),
     '--model-control-mode=explicit',
     ...models.map((m) => `--load-model=${m}`),
     // keep serving when a model fails so its state and reason can be read back
@@ -89,12 +99,12 @@ export function serverContainerSpec(spec: ServerSpec, ports: Ports): ContainerSp
   return {
     Image: spec.image,
     // The image's entrypoint stays (NVIDIA's sets up CUDA compat); tritonserver comes as the command.
-    Cmd: serverArgs(spec.models, ports, spec.imageArgs),
+    Cmd: serverArgs(spec.models, ports, spec.imageArgs, spec.repositoryDirs.length),
     Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
     Labels: { 'dev.tslim.role': 'verify-server' },
     HostConfig: {
       NetworkMode: 'host',
-      Binds: [`${spec.repositoryDir}:${REPOSITORY_MOUNT}:ro`],
+      Binds: spec.repositoryDirs.map((dir, i) => `${dir}:${repositoryMount(i)}:ro`),
       ShmSize: spec.shmSizeBytes,
       DeviceRequests: deviceRequests(spec.gpus, spec.gpuDriver),
       AutoRemove: false,
@@ -127,7 +137,7 @@ export async function startServer(
   return {
     container,
     ports,
-    args: serverArgs(spec.models, ports, spec.imageArgs),
+    args: serverArgs(spec.models, ports, spec.imageArgs, spec.repositoryDirs.length),
     httpUrl: `http://127.0.0.1:${ports.http}`,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     logs: (tail = 60) => containerLogs(container, tail).catch(() => ''),

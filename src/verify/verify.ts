@@ -157,7 +157,7 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
       engine,
       {
         image: ref,
-        repositoryDir: dir,
+        repositoryDirs: [dir],
         models: models.map((m) => m.name),
         gpus: options.gpus,
         gpuDriver: options.gpuDriver,

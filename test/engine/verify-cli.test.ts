@@ -89,7 +89,7 @@ describe('tslim verify --url', () => {
         engine,
         {
           image,
-          repositoryDir: dir,
+          repositoryDirs: [dir],
           models: ['tslim_onnxruntime', 'tslim_python'],
           gpus: parseGpus('none'),
           gpuDriver: 'nvidia',

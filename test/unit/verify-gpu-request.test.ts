@@ -77,7 +77,7 @@ describe('GPU problem classification', () => {
 describe('server container spec', () => {
   const spec = {
     image: 'reg/triton:slim',
-    repositoryDir: '/tmp/tslim-verify-x',
+    repositoryDirs: ['/tmp/tslim-verify-x'],
     models: ['tslim_onnxruntime', 'tslim_python'],
     gpus: { kind: 'all' } as const,
     gpuDriver: 'nvidia' as const,
