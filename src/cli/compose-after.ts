@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { usageError } from '../core/errors.js';
+import { TslimError, usageError } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { pushImage, type PushResult } from '../registry/push.js';
@@ -13,6 +13,9 @@ import { verifyImage, type VerifyOptions, type VerifyReport } from '../verify/ve
 import { addAuthOptions, loadAuth, type AuthOptions } from './auth-options.js';
 import type { CliContext } from './context.js';
 import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
+import { userVerifyOptions } from './verify-user.js';
+import { formatUserReport } from '../verify/user-report.js';
+import { verifyUserModels, type UserVerifyOptions, type UserVerifyReport } from '../verify/user-verify.js';
 
 /** compose's steps after the build: --verify, then --push (only after a passing verify), then --report. */
 export interface AfterBuildFlags extends AuthOptions {
@@ -22,6 +25,8 @@ export interface AfterBuildFlags extends AuthOptions {
   trtBuilder?: string;
   trtPlan?: string;
   soak?: boolean;
+  /** --model-repository with --verify: the user's models, A/B against the compose's full image. */
+  modelRepository?: string[];
   push?: string;
   force?: boolean;
   harbor?: boolean;
@@ -47,6 +52,11 @@ export function addAfterBuildOptions(cmd: Command): Command {
     .option('--trt-builder <image|path>', 'with --verify: trtexec image or path (default: the full image)')
     .option('--trt-plan <file>', 'with --verify: a TensorRT plan built for the target GPU')
     .option('--soak', 'with --verify: also run the GPU-memory soak')
+    .option(
+      '--model-repository <dir>',
+      'with --verify: also verify YOUR models (repeatable), A/B against the full image',
+      (v: string, p: string[] = []) => [...p, v],
+    )
     .option('--push <ref>', 'push the built image to REF (after --verify passes, when given)')
     .option('--force', 'with --push: overwrite REF when it points at another image')
     .option('--harbor', 'with --push: check the Harbor project exists first')
@@ -66,6 +76,7 @@ export function addAfterBuildOptions(cmd: Command): Command {
 
 export interface AfterBuildChecked {
   verify?: VerifyOptions;
+  userModels?: UserVerifyOptions;
   push?: string;
   report?: { format: ReportFormat; thresholds: Thresholds };
 }
@@ -74,6 +85,7 @@ export interface AfterBuildChecked {
 export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterBuildChecked {
   const wanted = flags.verify || flags.push !== undefined || flags.report !== undefined;
   if (dryRun && wanted) throw usageError('--verify, --push and --report need a build: drop --dry-run');
+  if (flags.modelRepository && !flags.verify) throw usageError('--model-repository goes with --verify');
   if (!flags.report && (flags.html || flags.maxSize || flags.minSaved))
     throw usageError('--html, --max-size and --min-saved go with --report');
   if (flags.push !== undefined) parseImageRef(flags.push);
@@ -100,8 +112,18 @@ export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterB
   };
 }
 
+/** The user-model part of the checks, async (it reads the repositories): still before the build. */
+export async function checkUserModels(flags: AfterBuildFlags, checked: AfterBuildChecked): Promise<AfterBuildChecked> {
+  if (!flags.modelRepository || !checked.verify) return checked;
+  return {
+    ...checked,
+    userModels: await userVerifyOptions({ modelRepository: flags.modelRepository }, checked.verify, false),
+  };
+}
+
 export interface AfterBuildResult {
   verify?: VerifyReport;
+  userVerify?: UserVerifyReport;
   push?: PushResult;
   report?: Record<string, unknown>;
   /** Non-zero when a report threshold was missed. */
@@ -130,6 +152,23 @@ export async function afterBuild(
     if (!ctx.json) process.stderr.write(formatReport(result.verify));
     const failure = verifyFailure(result.verify);
     if (failure) throw failure;
+  }
+  if (checked.userModels) {
+    const options = { ...checked.userModels, against: checked.userModels.against ?? sources.full };
+    result.userVerify = await verifyUserModels(image.tag, options, {
+      engine,
+      signal: ctx.signal,
+      runId: ctx.runId,
+      progress: ctx.progress,
+    });
+    if (!ctx.json) process.stderr.write(formatUserReport(result.userVerify));
+    if (!result.userVerify.ok) {
+      const problem = result.userVerify.models.find((m) => !m.ok)?.problem ?? 'your models did not verify';
+      throw new TslimError('VERIFY_FAILED', problem, {
+        hint: 'keep the backend your models need (--backend), then build again; nothing was pushed',
+        details: { userVerify: result.userVerify },
+      });
+    }
   }
   if (checked.push) {
     const auth = await loadAuth(parseImageRef(checked.push).registry, flags, ctx);

@@ -5,7 +5,13 @@ import { resultJson, runCompose } from '../compose/run.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { collect, toInputs, type ComposeFlags } from './compose-options.js';
 import { registerProfiles } from './profiles.js';
-import { addAfterBuildOptions, afterBuild, checkAfterBuild, type AfterBuildFlags } from './compose-after.js';
+import {
+  addAfterBuildOptions,
+  afterBuild,
+  checkAfterBuild,
+  checkUserModels,
+  type AfterBuildFlags,
+} from './compose-after.js';
 import { runAction } from './run-action.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,7 +31,7 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
   const inputs = toInputs(options, profile);
   const { http, https, no } = inputs.proxy;
   for (const secret of [http, https, no]) if (secret) ctx.addSecret(secret);
-  const after = checkAfterBuild(options, options.dryRun === true);
+  const after = await checkUserModels(options, checkAfterBuild(options, options.dryRun === true));
   const result = await runCompose(inputs, {
     engine: ctx.engine,
     log: ctx.log,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../src/docker/engine.js';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { readWorld } from '../world/read-world.js';
+import { repoRoot } from '../world/paths.js';
 import { runCli } from '../support/run-cli.js';
 
 // compose --verify --push --report through the built CLI, against the world's registry and repos.
@@ -49,6 +50,58 @@ async function tagExists(repository: string, tag: string): Promise<boolean> {
   });
   return res.status === 200;
 }
+
+describe('tslim compose --verify --model-repository (the user models, A/B against the full image)', () => {
+  const models = join(repoRoot, 'test', 'fixtures', 'user-models');
+  const compose = (output: string, extra: string[]): Promise<Awaited<ReturnType<typeof runCli>>> =>
+    runCli(
+      [
+        'compose',
+        '--backend',
+        'onnxruntime',
+        '--backend',
+        'python',
+        ...worldArgs,
+        '--output-name',
+        output,
+        '--verify',
+        '--gpus',
+        'none',
+        '--work-dir',
+        dir,
+        ...extra,
+      ],
+      { env, cwd: dir },
+    );
+
+  it('verifies the user models on the built image and matches the full image', async () => {
+    const output = `tslim-test/pipeline-models:${id}`;
+    made.push(output);
+    const run = await compose(output, ['--model-repository', join(models, 'onnx-python'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { userVerify: { ok: boolean; against: string; models: { model: string }[] } };
+    expect(out.userVerify.ok).toBe(true);
+    expect(out.userVerify.against).toBe(`${world.registry.address}/nvidia/tritonserver:24.09-py3`);
+    expect(out.userVerify.models.map((m) => m.model)).toEqual(['onnx_fp16', 'py_postproc', 'pipeline', 'text_bytes']);
+  });
+
+  it('a model that needs a dropped backend fails compose before --push, naming both', async () => {
+    const output = `tslim-test/pipeline-models-bad:${id}`;
+    const target = `${world.registry.address}/tslim-test/pipeline-models-bad:${id}`;
+    made.push(output, target);
+    const run = await compose(output, [
+      '--model-repository',
+      join(models, 'onnx-python'),
+      '--model-repository',
+      join(models, 'extra'),
+      '--push',
+      target,
+    ]);
+    expect(run.code).toBe(8);
+    expect(run.stderr).toContain('your model `asr_encoder` needs backend `pytorch`, which the slim image dropped');
+    expect(await tagExists('tslim-test/pipeline-models-bad', id)).toBe(false);
+  });
+});
 
 describe('tslim compose --verify --push --report', () => {
   it('builds, verifies every kept backend, pushes with a confirmed digest and reports sizes', async () => {
