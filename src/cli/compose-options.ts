@@ -2,7 +2,7 @@ import { usageError } from '../core/errors.js';
 import { defaultInputs, type ComposeInputs, type ImageRole } from '../compose/inputs.js';
 import { parseRegistryMirror } from '../compose/mirrors.js';
 import type { Profile } from '../compose/profiles.js';
-import { mergeServerSettings } from '../compose/server-settings.js';
+import { mergeServerSettings } from '../compose/server-settings-apply.js';
 import { checkProxy, checkSafe } from '../compose/validate.js';
 
 /** Raw commander values of `tslim compose` (see cli/compose.ts for the flags). */

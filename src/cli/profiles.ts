@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listProfiles } from '../compose/profiles.js';
-import { toTritonArgs } from '../compose/server-settings.js';
+import { toTritonArgs } from '../compose/server-settings-apply.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { runAction } from './run-action.js';
 

@@ -8,7 +8,7 @@ import type { PlanFacts } from './plan-facts.js';
 import type { SourceImages } from './source-images.js';
 import { checkSafe } from './validate.js';
 import { checkComponents } from './components.js';
-import { shmSizeOf, toTritonArgs } from './server-settings.js';
+import { shmSizeOf, toTritonArgs } from './server-settings-apply.js';
 
 export type CudaRepo =
   { kind: 'nvidia'; keyringUrl: string } | { kind: 'custom'; url: string; keyUrl: string | undefined };

@@ -3,7 +3,8 @@ import { basename, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from '../core/errors.js';
 import { PACKAGE_ROOT } from './render.js';
-import { parseServerSection, type ServerSettings } from './server-settings.js';
+import { type ServerSettings } from './server-settings.js';
+import { parseServerSection } from './server-settings-apply.js';
 
 /** A profile: named components plus compose option overrides. Unknown keys are refused. */
 export interface Profile {

@@ -1,5 +1,5 @@
 import type { ComposePlan } from './plan.js';
-import { shmSizeOf, toTritonArgs } from './server-settings.js';
+import { shmSizeOf, toTritonArgs } from './server-settings-apply.js';
 
 /** `docker run IMAGE --flag` passes through here; see serverView. */
 export const SERVER_WRAPPER = '/opt/tslim/bin/tritonserver-defaults';

@@ -3,12 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/compose/profiles.js';
 import { loadTemplates, renderDockerfile } from '../../src/compose/render.js';
-import {
-  mergeServerSettings,
-  parseServerSection,
-  SERVER_SETTINGS,
-  toTritonArgs,
-} from '../../src/compose/server-settings.js';
+import { SERVER_SETTINGS } from '../../src/compose/server-settings.js';
+import { mergeServerSettings, parseServerSection, toTritonArgs } from '../../src/compose/server-settings-apply.js';
 import { IMAGE_LABELS } from '../../src/core/labels.js';
 import { decideShm, imageServerSettings, parseArgsLabel, parseOptionTable } from '../../src/verify/server-config.js';
 import { serverArgs } from '../../src/verify/server-runner.js';
