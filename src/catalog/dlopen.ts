@@ -19,7 +19,7 @@ export const DLOPEN_TABLE: readonly DlopenEntry[] = [
   {
     id: 'cudnn-sublibraries',
     backends: 'any',
-    releases: '>=2.44.0',
+    releases: '>=2.43.0',
     when: /^libcudnn\.so\.9(\.|$)/,
     keep: /^libcudnn_(graph|ops|cnn|adv|heuristic|engines_precompiled|engines_runtime_compiled)\.so\.9(\.|$)/,
     why: "cuDNN 9's libcudnn.so.9 is a shim that dlopens its sub-libraries on first use",
@@ -28,11 +28,20 @@ export const DLOPEN_TABLE: readonly DlopenEntry[] = [
   {
     id: 'cudnn8-sublibraries',
     backends: 'any',
-    releases: '<2.44.0',
+    releases: '<2.43.0',
     when: /^libcudnn\.so\.8(\.|$)/,
     keep: /^libcudnn_(ops|cnn|adv)_(infer|train)\.so\.8(\.|$)/,
     why: "cuDNN 8's libcudnn.so.8 dlopens its ops/cnn/adv infer and train sub-libraries",
-    source: 'https://docs.nvidia.com/deeplearning/cudnn/archives/cudnn-890/api/index.html',
+    source: 'https://docs.nvidia.com/deeplearning/cudnn/archives/cudnn-897/api/index.html',
+  },
+  {
+    id: 'cudnn-runtime-deps',
+    backends: 'any',
+    releases: '>=2.43.0',
+    when: /^libcudnn\.so\.9(\.|$)/,
+    keep: /^lib(cublasLt|nvrtc)\.so\.\d+(\.|$)/,
+    why: 'cuDNN 9 dlopens cuBLASLt (matmul/conv engines) and NVRTC (runtime-compiled engines)',
+    source: 'https://docs.nvidia.com/deeplearning/cudnn/latest/installation/build-run-cudnn.html',
   },
   {
     id: 'nvrtc-builtins',
@@ -66,6 +75,6 @@ export const DLOPEN_TABLE: readonly DlopenEntry[] = [
     when: /^libnvinfer\.so\.10(\.|$)/,
     keep: /^libnvinfer_builder_resource\.so\.10(\.\d+)*$/,
     why: "TensorRT 10's builder dlopens its resource library when it builds an engine (ORT's TensorRT EP builds at load)",
-    source: 'https://docs.nvidia.com/deeplearning/tensorrt/latest/installing-tensorrt/installing.html',
+    source: 'https://docs.nvidia.com/deeplearning/tensorrt/11.0.0/inference-library/internal-library-path.html',
   },
 ];
