@@ -2,20 +2,15 @@ import { Option, type Command } from 'commander';
 import { TslimError, usageError } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { pushImage, type PushResult } from '../registry/push.js';
-import { compressedSizeOf } from '../registry/compressed-size.js';
-import { buildReport } from '../report/build-report.js';
-import { formatJson } from '../report/format-json.js';
-import { renderReport, type ReportFormat } from '../report/render.js';
+import type { PushResult } from '../registry/push.js';
+import type { ReportFormat } from '../report/render.js';
 import { checkThresholds, parseThresholds, type Thresholds } from '../report/thresholds.js';
-import { formatReport, verifyFailure } from '../verify/outcome.js';
-import { verifyImage, type VerifyOptions, type VerifyReport } from '../verify/verify.js';
+import type { VerifyOptions, VerifyReport } from '../verify/verify.js';
 import { addAuthOptions, loadAuth, type AuthOptions } from './auth-options.js';
 import type { CliContext } from './context.js';
 import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
 import { userVerifyOptions } from './verify-user.js';
-import { formatUserReport } from '../verify/user-report.js';
-import { verifyUserModels, type UserVerifyOptions, type UserVerifyReport } from '../verify/user-verify.js';
+import type { UserVerifyOptions, UserVerifyReport } from '../verify/user-verify.js';
 
 /** compose's steps after the build: --verify, then --push (only after a passing verify), then --report. */
 export interface AfterBuildFlags extends AuthOptions {
@@ -138,9 +133,12 @@ export async function afterBuild(
   flags: AfterBuildFlags,
   ctx: CliContext,
 ): Promise<AfterBuildResult> {
-  const engine = ctx.engine();
+  const engine = await ctx.engine();
   const result: AfterBuildResult = { exitCode: 0 };
+  // each step's modules are imported when it runs: a dry run or a plain build loads none of them
   if (checked.verify) {
+    const { verifyImage } = await import('../verify/verify.js');
+    const { formatReport, verifyFailure } = await import('../verify/outcome.js');
     const options = { ...checked.verify, trtBuilder: checked.verify.trtBuilder ?? sources.full };
     result.verify = await verifyImage(image.tag, options, {
       engine,
@@ -154,6 +152,8 @@ export async function afterBuild(
     if (failure) throw failure;
   }
   if (checked.userModels) {
+    const { verifyUserModels } = await import('../verify/user-verify.js');
+    const { formatUserReport } = await import('../verify/user-report.js');
     const options = { ...checked.userModels, against: checked.userModels.against ?? sources.full };
     result.userVerify = await verifyUserModels(image.tag, options, {
       engine,
@@ -171,6 +171,7 @@ export async function afterBuild(
     }
   }
   if (checked.push) {
+    const { pushImage } = await import('../registry/push.js');
     const auth = await loadAuth(parseImageRef(checked.push).registry, flags, ctx);
     result.push = await pushImage(
       {
@@ -185,6 +186,10 @@ export async function afterBuild(
     );
   }
   if (checked.report) {
+    const { buildReport } = await import('../report/build-report.js');
+    const { compressedSizeOf } = await import('../registry/compressed-size.js');
+    const { formatJson } = await import('../report/format-json.js');
+    const { renderReport } = await import('../report/render.js');
     ctx.progress.start(`report ${image.tag}`);
     const pushed = result.push;
     const report = await buildReport(

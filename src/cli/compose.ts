@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { loadProfile } from '../compose/profiles.js';
-import { resultJson, runCompose } from '../compose/run.js';
+import type { Profile } from '../compose/profiles.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { collect, toInputs, type ComposeFlags } from './compose-options.js';
 import { registerProfiles } from './profiles.js';
@@ -27,11 +26,18 @@ interface Options extends ComposeFlags, CommonOptions, AfterBuildFlags {
 }
 
 async function composeAction(options: Options, ctx: CliContext): Promise<number> {
-  const profile = options.profile ? await loadProfile(options.profile) : undefined;
+  // domain modules are imported in the action, not at the top: `tslim --help` and the other
+  // commands need none of them, and yaml loads only for --profile
+  let profile: Profile | undefined;
+  if (options.profile) {
+    const { loadProfile } = await import('../compose/profiles.js');
+    profile = await loadProfile(options.profile);
+  }
   const inputs = toInputs(options, profile);
   const { http, https, no } = inputs.proxy;
   for (const secret of [http, https, no]) if (secret) ctx.addSecret(secret);
   const after = await checkUserModels(options, checkAfterBuild(options, options.dryRun === true));
+  const { resultJson, runCompose } = await import('../compose/run.js');
   const result = await runCompose(inputs, {
     engine: ctx.engine,
     log: ctx.log,

@@ -3,7 +3,7 @@ import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import { createProgress, type Progress } from '../core/progress.js';
 import { newRunId } from '../core/labels.js';
 import { redact } from '../core/redact.js';
-import { connectEngine, type Engine } from '../docker/engine.js';
+import type { Engine } from '../docker/engine.js';
 
 /** Options every command takes. */
 export interface CommonOptions {
@@ -23,8 +23,8 @@ export interface CliContext {
   signal: AbortSignal;
   json: boolean;
   runId: string;
-  /** The engine, connected lazily (dry runs may never need it). */
-  engine: () => Engine;
+  /** The engine, connected lazily (dry runs may never need it; dockerode loads only then). */
+  engine: () => Promise<Engine>;
   /** Registers a secret: it is redacted from every log line and from JSON output from now on. */
   addSecret(secret: string): void;
 }
@@ -36,12 +36,12 @@ export function addCommonOptions(cmd: Command): Command {
     .option('-v, --verbose', 'more detail on stderr (build output)');
 }
 
-export function createContext(options: CommonOptions, signal: AbortSignal): CliContext {
+export async function createContext(options: CommonOptions, signal: AbortSignal): Promise<CliContext> {
   const secrets: string[] = [];
   const level: LogLevel = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
   const log = createLogger({ level, secrets });
-  const progress = createProgress({ enabled: !options.json && !options.quiet, secrets });
-  let engine: Engine | undefined;
+  const progress = await createProgress({ enabled: !options.json && !options.quiet, secrets });
+  let engine: Promise<Engine> | undefined;
   return {
     out: (text) => {
       process.stdout.write(redact(text, secrets));
@@ -54,7 +54,7 @@ export function createContext(options: CommonOptions, signal: AbortSignal): CliC
     signal,
     json: options.json === true,
     runId: newRunId(),
-    engine: () => (engine ??= connectEngine()),
+    engine: () => (engine ??= import('../docker/engine.js').then(({ connectEngine }) => connectEngine())),
     addSecret: (secret) => {
       if (secret) secrets.push(secret);
     },

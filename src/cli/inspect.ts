@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { pingEngine } from '../docker/engine.js';
-import { inspectImage } from '../inspect/inspect-image.js';
 import { formatFacts } from '../inspect/format.js';
 import { checkImageArg, registryHostOf } from '../core/image-ref.js';
 import { addCommonOptions, type CommonOptions } from './context.js';
@@ -23,7 +21,11 @@ export function registerInspect(program: Command): void {
   cmd.action(
     runAction<InspectCliOptions>(async (options, ctx) => {
       const ref = checkImageArg(cmd.args[0] ?? '');
-      const engine = ctx.engine();
+      // imported here, not at the top: dockerode and tar-stream are slow to load, and
+      // `tslim --help` and the other commands need neither
+      const { pingEngine } = await import('../docker/engine.js');
+      const { inspectImage } = await import('../inspect/inspect-image.js');
+      const engine = await ctx.engine();
       await pingEngine(engine, ctx.signal);
       const auth = options.pull ? await loadAuth(registryHostOf(ref), options, ctx) : undefined;
       ctx.progress.start(`inspecting ${ref}`);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { listProfiles } from '../compose/profiles.js';
-import { toTritonArgs } from '../compose/server-settings-apply.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { runAction } from './run-action.js';
 
 async function profilesAction(_options: CommonOptions, ctx: CliContext): Promise<void> {
+  // imported here: the profile reader loads yaml, which no other command needs at start-up
+  const { listProfiles } = await import('../compose/profiles.js');
+  const { toTritonArgs } = await import('../compose/server-settings-apply.js');
   const profiles = await listProfiles();
   if (ctx.json) {
     return ctx.outJson({

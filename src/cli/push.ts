@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
 import { usageError } from '../core/errors.js';
 import { checkImageArg, parseImageRef } from '../core/image-ref.js';
-import { pingEngine } from '../docker/engine.js';
-import { pushImage } from '../registry/push.js';
 import { addAuthOptions, loadAuth, type AuthOptions } from './auth-options.js';
 import { addCommonOptions, type CommonOptions } from './context.js';
 import { runAction } from './run-action.js';
@@ -35,7 +33,10 @@ export function registerPush(program: Command): void {
       const attempts = Number(options.retries);
       if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20)
         throw usageError(`--retries must be 1..20, got '${options.retries}'`);
-      const engine = ctx.engine();
+      // imported here, not at the top: dockerode is slow to load and `tslim --help` does not need it
+      const { pingEngine } = await import('../docker/engine.js');
+      const { pushImage } = await import('../registry/push.js');
+      const engine = await ctx.engine();
       await pingEngine(engine, ctx.signal);
       const auth = await loadAuth(parsed.registry, options, ctx);
       const result = await pushImage(

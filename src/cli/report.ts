@@ -1,11 +1,6 @@
 import { Command, Option } from 'commander';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { checkImageArg } from '../core/image-ref.js';
-import { pingEngine } from '../docker/engine.js';
-import { compressedSizeOf } from '../registry/compressed-size.js';
-import { buildReport } from '../report/build-report.js';
-import { formatJson } from '../report/format-json.js';
-import { renderReport } from '../report/render.js';
 import { checkThresholds, parseThresholds } from '../report/thresholds.js';
 import { ERROR_CODES } from '../core/errors.js';
 import { addCommonOptions, type CommonOptions } from './context.js';
@@ -43,7 +38,14 @@ export function registerReport(program: Command): void {
       const slim = checkImageArg(cmd.args[1] ?? '');
       const limits = parseThresholds(options);
       if (options.min) checkImageArg(options.min);
-      const engine = ctx.engine();
+      // imported here, not at the top: dockerode and tar-stream are slow to load, and
+      // `tslim --help` and the other commands need neither
+      const { pingEngine } = await import('../docker/engine.js');
+      const { buildReport } = await import('../report/build-report.js');
+      const { compressedSizeOf } = await import('../registry/compressed-size.js');
+      const { formatJson } = await import('../report/format-json.js');
+      const { renderReport } = await import('../report/render.js');
+      const engine = await ctx.engine();
       await pingEngine(engine, ctx.signal);
       ctx.progress.start(`report ${slim}`);
       const report = await buildReport(

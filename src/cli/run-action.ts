@@ -28,7 +28,7 @@ export function runAction<O extends CommonOptions>(fn: CommandFn<O>): (...args: 
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const options = command.optsWithGlobals<O>();
-    const ctx = createContext(options, controller.signal);
+    const ctx = await createContext(options, controller.signal);
     try {
       const code = await fn(options, ctx);
       exitCode = typeof code === 'number' ? code : 0;

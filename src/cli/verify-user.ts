@@ -1,12 +1,11 @@
 import { type Command, Option } from 'commander';
 import { TslimError, usageError } from '../core/errors.js';
 import { checkImageArg } from '../core/image-ref.js';
-import { pingEngine } from '../docker/engine.js';
 import { DEFAULT_AB_TOLERANCE } from '../verify/ab-compare.js';
 import { parseShape, readInputsFile, type InputsFile } from '../verify/user-inputs.js';
 import { formatUserMarkdown, formatUserReport } from '../verify/user-report.js';
 import { scanRepositories, selectModels } from '../verify/user-repository.js';
-import { verifyUserModels, type UserVerifyOptions, type UserVerifyReport } from '../verify/user-verify.js';
+import type { UserVerifyOptions, UserVerifyReport } from '../verify/user-verify.js';
 import type { CliContext } from './context.js';
 import type { VerifyOptions } from '../verify/verify.js';
 
@@ -95,7 +94,10 @@ export async function runUserVerify(
   markdown: boolean,
   ctx: CliContext,
 ): Promise<number> {
-  const engine = ctx.engine();
+  // imported here: the engine and the runner load dockerode, which option checks do not need
+  const { pingEngine } = await import('../docker/engine.js');
+  const { verifyUserModels } = await import('../verify/user-verify.js');
+  const engine = await ctx.engine();
   await pingEngine(engine, ctx.signal);
   const report = await verifyUserModels(image, options, {
     engine,

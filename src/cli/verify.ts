@@ -3,13 +3,12 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { checkImageArg } from '../core/image-ref.js';
-import { pingEngine } from '../docker/engine.js';
 import { parseBackendList, explicitBackends } from '../verify/backends.js';
 import { gpusRequested } from '../verify/gpu-request.js';
 import { formatReport, soakChart, verifyFailure } from '../verify/outcome.js';
-import { loadCase as loadCases, writeSampleRepository, SAMPLE_BACKENDS } from '../verify/sample-repository.js';
+import { SAMPLE_BACKENDS } from '../verify/sample-backends.js';
 import { DEFAULT_SOAK } from '../verify/soak.js';
-import { verifyImage, verifyUrl, type VerifyOptions, type VerifyReport } from '../verify/verify.js';
+import type { VerifyOptions, VerifyReport } from '../verify/verify.js';
 import { addCommonOptions, type CliContext } from './context.js';
 import { runAction } from './run-action.js';
 import { addUserModelOptions, runUserVerify, userVerifyOptions } from './verify-user.js';
@@ -93,6 +92,9 @@ export function registerVerify(program: Command): void {
       const image = cmd.args[0];
       if (options.url !== undefined && image !== undefined) throw usageError('give an IMAGE or --url, not both');
       let report: VerifyReport;
+      // imported here, not at the top: dockerode, tar-stream and handlebars are slow to load, and
+      // `tslim --help` and the other commands need none of them
+      const { verifyImage, verifyUrl } = await import('../verify/verify.js');
       if (options.url !== undefined) {
         report = await verifyUrl(options.url, verifyOptions, {
           signal: ctx.signal,
@@ -103,7 +105,8 @@ export function registerVerify(program: Command): void {
         if (image === undefined) throw usageError('verify needs an IMAGE (or --url http://host:8000)');
         // the reference is checked before the engine is asked anything: bad input exits 2 even with no engine
         const ref = checkImageArg(image);
-        const engine = ctx.engine();
+        const engine = await ctx.engine();
+        const { pingEngine } = await import('../docker/engine.js');
         await pingEngine(engine, ctx.signal);
         report = await verifyImage(ref, verifyOptions, {
           engine,
@@ -142,6 +145,7 @@ async function writeRepository(options: VerifyCliOptions, v: VerifyOptions, ctx:
       ? explicitBackends(v.backends).backends
       : SAMPLE_BACKENDS.filter((b) => b !== 'tensorrt' || v.trtPlan !== undefined);
   await mkdir(dir, { recursive: true });
+  const { loadCase: loadCases, writeSampleRepository } = await import('../verify/sample-repository.js');
   const models = await writeSampleRepository(dir, {
     backends,
     instanceKind: gpusRequested(v.gpus) ? 'KIND_GPU' : 'KIND_CPU',

@@ -9,12 +9,12 @@ import { buildPlan, planSummary, type ComposePlan } from './plan.js';
 import { loadTemplates, renderDockerfile } from './render.js';
 import { resolveFacts } from './resolve-facts.js';
 import { sourceImages } from './source-images.js';
-import { buildComposed } from './build-composed.js';
 
 export const DOCKERFILE_NAME = 'Dockerfile.compose';
 
 export interface RunOptions {
-  engine: () => Engine;
+  /** Connects on first use: an offline dry run never loads dockerode. */
+  engine: () => Promise<Engine>;
   log: Logger;
   progress: Progress;
   signal: AbortSignal;
@@ -75,9 +75,12 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
   }
   if (options.dryRun) return { plan, dockerfile, dockerfilePath, image: undefined, timings };
 
-  const image = await timed('build', () =>
+  // loaded here, not at the top: the build's modules (tar-stream, dockerode) cost start-up time
+  // that a dry run does not need
+  const { buildComposed } = await import('./build-composed.js');
+  const image = await timed('build', async () =>
     buildComposed(plan, dockerfile, {
-      engine: options.engine(),
+      engine: await options.engine(),
       log: options.log,
       progress: options.progress,
       signal: options.signal,

@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora, Options as OraOptions } from 'ora';
 import { redact } from './redact.js';
 
 /** A step reporter: an ora spinner on a TTY, plain lines otherwise, nothing with --json/-q. */
@@ -16,15 +16,20 @@ export interface ProgressOptions {
   secrets?: readonly string[];
 }
 
-export function createProgress(options: ProgressOptions): Progress {
+/** Async because ora (tens of ms to load) is imported only when a spinner will be shown. */
+export async function createProgress(options: ProgressOptions): Promise<Progress> {
   const stream = options.stream ?? process.stderr;
   const clean = (t: string): string => redact(t, options.secrets ?? []);
-  if (!options.enabled) return quietProgress;
-  if (stream.isTTY && process.env.CI === undefined) return spinnerProgress(stream, clean);
+  if (!options.enabled) return silentProgress;
+  if (stream.isTTY && process.env.CI === undefined) {
+    const { default: ora } = await import('ora');
+    return spinnerProgress(stream, clean, ora);
+  }
   return lineProgress(stream, clean);
 }
 
-const quietProgress: Progress = {
+/** Reports nothing: what createProgress gives for --json and -q, and what tests pass. */
+export const silentProgress: Progress = {
   start: () => undefined,
   update: () => undefined,
   succeed: () => undefined,
@@ -32,7 +37,11 @@ const quietProgress: Progress = {
   stop: () => undefined,
 };
 
-function spinnerProgress(stream: NodeJS.WriteStream, clean: (t: string) => string): Progress {
+function spinnerProgress(
+  stream: NodeJS.WriteStream,
+  clean: (t: string) => string,
+  ora: (options: OraOptions) => Ora,
+): Progress {
   let spinner: Ora | undefined;
   return {
     start: (text) => {

@@ -1,8 +1,7 @@
 import { usageError } from '../core/errors.js';
 import { IMAGE_LABELS } from '../core/labels.js';
 import type { Engine } from '../docker/engine.js';
-import { inspectImage } from '../inspect/inspect-image.js';
-import { isSampleBackend, SAMPLE_BACKENDS, type SampleBackend } from './sample-repository.js';
+import { isSampleBackend, SAMPLE_BACKENDS, type SampleBackend } from './sample-backends.js';
 
 /** Label compose puts on slim images: the backends it kept, comma-separated. */
 export const BACKENDS_LABEL = IMAGE_LABELS.backends;
@@ -54,6 +53,8 @@ export async function selectBackends(
   if (explicit && explicit.length > 0) return explicitBackends(explicit);
   const label = labels[BACKENDS_LABEL];
   if (label !== undefined && label.trim() !== '') return fromHeld(parseBackendList(label), 'label');
+  // imported here: option parsing uses this module, and inspect (tar-stream, dockerode) is slow to load
+  const { inspectImage } = await import('../inspect/inspect-image.js');
   const facts = await inspectImage(engine, ref, { signal, runId, payload: true });
   return fromHeld(
     facts.backends.map((b) => b.name),

@@ -1,7 +1,8 @@
 import { compareTensor, type TensorComparison } from './compare.js';
 import { isGpuVisibilityMessage } from './gpu-request.js';
 import { inferRequest, KServeError, type KServeClient, type RepositoryEntry } from './kserve-client.js';
-import type { InstanceKind, SampleBackend, SampleCase } from './sample-repository.js';
+import type { SampleBackend } from './sample-backends.js';
+import type { InstanceKind, SampleCase } from './sample-repository.js';
 import { sleep } from '../core/abort.js';
 
 export interface BackendResult {

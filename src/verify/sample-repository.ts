@@ -3,15 +3,9 @@ import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TslimError } from '../core/errors.js';
+import type { SampleBackend } from './sample-backends.js';
 
-/** Backends tslim ships a sample model for. */
-export const SAMPLE_BACKENDS = ['onnxruntime', 'python', 'pytorch', 'tensorrt'] as const;
-export type SampleBackend = (typeof SAMPLE_BACKENDS)[number];
 export type InstanceKind = 'KIND_GPU' | 'KIND_CPU';
-
-export function isSampleBackend(name: string): name is SampleBackend {
-  return (SAMPLE_BACKENDS as readonly string[]).includes(name);
-}
 
 /** The model's name in the per-run repository. */
 export function modelName(backend: SampleBackend): string {

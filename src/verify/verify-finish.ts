@@ -3,7 +3,8 @@ import type { KServeClient } from './kserve-client.js';
 import type { BackendSelection } from './backends.js';
 import type { BackendResult } from './evaluate.js';
 import { describeGpus } from './gpu-request.js';
-import { SAMPLE_BACKENDS, type SampleCase } from './sample-repository.js';
+import { SAMPLE_BACKENDS } from './sample-backends.js';
+import type { SampleCase } from './sample-repository.js';
 import { runSoak, type SoakResult } from './soak.js';
 import type { VerifyDeps, VerifyOptions, VerifyReport } from './verify-types.js';
 

@@ -2,7 +2,8 @@ import { TslimError } from '../core/errors.js';
 import { explicitBackends, fromHeld } from './backends.js';
 import { evaluateModels, settledIndex } from './evaluate.js';
 import { KServeClient } from './kserve-client.js';
-import { loadCase, modelName, SAMPLE_BACKENDS } from './sample-repository.js';
+import { SAMPLE_BACKENDS } from './sample-backends.js';
+import { loadCase, modelName } from './sample-repository.js';
 import { finish, maybeSoak } from './verify-finish.js';
 import type { VerifyDeps, VerifyOptions, VerifyReport } from './verify-types.js';
 

@@ -1,5 +1,5 @@
 import { silentLogger } from '../../src/core/logger.js';
-import { createProgress } from '../../src/core/progress.js';
+import { silentProgress } from '../../src/core/progress.js';
 import { toInputs, type ComposeFlags } from '../../src/cli/compose-options.js';
 import type { Profile } from '../../src/compose/profiles.js';
 import { runCompose, type ComposeResult } from '../../src/compose/run.js';
@@ -30,9 +30,9 @@ export async function composeInWorld(
   const workDir = await tempDir('compose');
   const runId = `test-compose-${Date.now().toString(36)}`;
   return runCompose(toInputs({ ...worldFlags, ...flags }, options.profile), {
-    engine: () => engine,
+    engine: () => Promise.resolve(engine),
     log: silentLogger,
-    progress: createProgress({ enabled: false }),
+    progress: silentProgress,
     signal: new AbortController().signal,
     runId,
     tslimVersion: '0.0.0-test',

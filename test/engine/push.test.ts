@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connectEngine } from '../../src/docker/engine.js';
 import { newRunId } from '../../src/core/labels.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createProgress } from '../../src/core/progress.js';
+import { silentProgress } from '../../src/core/progress.js';
 import { TslimError } from '../../src/core/errors.js';
 import { resolveAuth, type RegistryAuth } from '../../src/registry/credentials.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
@@ -25,7 +25,7 @@ let imageA: string;
 let imageB: string;
 let big: string;
 
-const deps = { engine, log: silentLogger, progress: createProgress({ enabled: false }) };
+const deps = { engine, log: silentLogger, progress: silentProgress };
 const authFor = (user: { username: string; password: string } | undefined, host = registry): RegistryAuth => {
   if (!user) throw new Error('world.json has fewer registry users than expected');
   return { username: user.username, password: user.password, serveraddress: host };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/compose/profiles.js';
 import { newRunId, RUN_LABEL } from '../../src/core/labels.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createProgress } from '../../src/core/progress.js';
+import { silentProgress } from '../../src/core/progress.js';
 import { parseSize } from '../../src/core/sizes.js';
 import { sweepContainers } from '../../src/docker/containers.js';
 import { parseGpus } from '../../src/verify/gpu-request.js';
@@ -143,7 +143,7 @@ describe('verify with the image settings', () => {
   const deps = () => ({
     engine,
     log: silentLogger,
-    progress: createProgress({ enabled: false }),
+    progress: silentProgress,
     signal: new AbortController().signal,
     runId,
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../src/core/abort.js';
 import { newRunId, RUN_LABEL } from '../../src/core/labels.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createProgress } from '../../src/core/progress.js';
+import { silentProgress } from '../../src/core/progress.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { sweepContainers } from '../../src/docker/containers.js';
 import { followStream } from '../../src/docker/json-stream.js';
@@ -111,7 +111,7 @@ describe('tslim verify --url', () => {
           metricsUrl: server.metricsUrl,
           soak: { batches: [16, 7], rounds: 4, warmupRounds: 2, thresholdBytes: 64 * 2 ** 20 },
         },
-        { signal, progress: createProgress({ enabled: false }), log: silentLogger },
+        { signal, progress: silentProgress, log: silentLogger },
       );
       expect(report).toMatchObject({ ok: true, url: server.httpUrl, backendSource: 'server' });
       expect(report.results.map((r) => [r.backend, r.status])).toEqual([
@@ -123,7 +123,7 @@ describe('tslim verify --url', () => {
         verifyUrl(
           server.httpUrl,
           { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 5_000, shmSizeBytes: 0, backends: ['pytorch'] },
-          { signal, progress: createProgress({ enabled: false }), log: silentLogger },
+          { signal, progress: silentProgress, log: silentLogger },
         ),
       ).resolves.toMatchObject({
         ok: false,
@@ -140,7 +140,7 @@ describe('tslim verify --url', () => {
       verifyUrl(
         'http://127.0.0.1:9',
         { gpus: parseGpus('none'), gpuDriver: 'nvidia', timeoutMs: 1000, shmSizeBytes: 0 },
-        { signal: new AbortController().signal, progress: createProgress({ enabled: false }), log: silentLogger },
+        { signal: new AbortController().signal, progress: silentProgress, log: silentLogger },
       ),
     ).rejects.toMatchObject({
       code: 'VERIFY_FAILED',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRunId, RUN_LABEL } from '../../src/core/labels.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createProgress } from '../../src/core/progress.js';
+import { silentProgress } from '../../src/core/progress.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { sweepContainers } from '../../src/docker/containers.js';
 import { followStream } from '../../src/docker/json-stream.js';
@@ -34,7 +34,7 @@ let placeholderPlan: string;
 const deps = (signal = new AbortController().signal) => ({
   engine,
   log: silentLogger,
-  progress: createProgress({ enabled: false }),
+  progress: silentProgress,
   signal,
   runId,
 });

@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { instructions, offlineRender } from './compose-helpers.js';
+import { precompiledFor, precompiledModule } from '../../src/compose/precompiled-templates.js';
+import { loadTemplates, renderDockerfile } from '../../src/compose/render.js';
+import { instructions, offlinePlan, offlineRender } from './compose-helpers.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const GENERATIONS = ['23.12', '24.09', '25.02', '25.09', '26.04'] as const;
@@ -104,5 +107,37 @@ describe('overrides and template dir', () => {
     expect(text).not.toContain('/usr/bin/serve');
     await writeFile(join(dir, 'sagemaker.hbs'), '{{noSuchField}}');
     await expect(offlineRender({ version: '24.09' }, dir)).rejects.toThrow(/"noSuchField" not defined/);
+  });
+});
+
+describe('precompiled templates (npm run build writes them; a dry run renders with the runtime only)', () => {
+  it('renders every generation exactly as compiling the templates does', async () => {
+    const templates = await loadTemplates();
+    const file = join(await tempDir('precompiled'), 'templates-precompiled.js');
+    await writeFile(file, await precompiledModule(templates));
+    const url = pathToFileURL(file);
+    expect(await precompiledFor(templates, url)).toBeDefined();
+    const plans = [
+      ...GENERATIONS.map((version) =>
+        offlinePlan({ version, backend: ['onnxruntime', 'python', 'tensorrt'], repoagent: ['checksum'] }),
+      ),
+      offlinePlan({ version: '25.09', cpuOnly: true, backend: ['pytorch'] }),
+    ];
+    for (const plan of plans) {
+      // without a url: no module beside src/compose, so this is the compiling path
+      expect(await renderDockerfile(plan, templates, url)).toBe(await renderDockerfile(plan, templates));
+    }
+  });
+
+  it('is not used for a text it was not made from (an edited file, --template-dir)', async () => {
+    const templates = await loadTemplates();
+    const file = join(await tempDir('precompiled'), 'templates-precompiled.js');
+    await writeFile(file, await precompiledModule(templates));
+    const url = pathToFileURL(file);
+    const edited = { ...templates, partials: { ...templates.partials, sagemaker: '# edited\n' } };
+    expect(await precompiledFor(edited, url)).toBeUndefined();
+    expect(await precompiledFor({ ...templates, main: `${templates.main}\n` }, url)).toBeUndefined();
+    const text = await renderDockerfile(offlinePlan({ version: '24.09' }), edited, url);
+    expect(text).toContain('# edited');
   });
 });

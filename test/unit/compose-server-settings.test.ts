@@ -149,7 +149,7 @@ describe('server settings: profiles and the Dockerfile', () => {
   it('renders the wrapper entrypoint, the JSON CMD and the labels (snapshot)', async () => {
     const asr = await loadProfile('asr');
     const plan = offlinePlan({ version: '24.09', serverArg: ['log-verbose=1', 'load-model=asr_ensemble'] }, asr);
-    const text = renderDockerfile(plan, await loadTemplates());
+    const text = await renderDockerfile(plan, await loadTemplates());
     await expect(text).toMatchFileSnapshot('__snapshots__/compose-24.09-asr-server.Dockerfile');
     const lines = instructions(text);
     expect(lines).toContain('ENTRYPOINT ["/opt/nvidia/nvidia_entrypoint.sh", "/opt/tslim/bin/tritonserver-defaults"]');
@@ -170,7 +170,7 @@ describe('server settings: profiles and the Dockerfile', () => {
 
   it('leaves the Dockerfile without settings as it was (no wrapper, no CMD, no server labels)', async () => {
     const plan = offlinePlan({ version: '24.09', backend: ['python'] });
-    const text = renderDockerfile(plan, await loadTemplates());
+    const text = await renderDockerfile(plan, await loadTemplates());
     expect(text).not.toMatch(/tritonserver-defaults|^CMD|dev\.tslim\.server/m);
   });
 });

@@ -1,0 +1,61 @@
+import { TslimError } from '../core/errors.js';
+import { pingEngine, type Engine } from '../docker/engine.js';
+import { imageExists, pullImage } from '../docker/images.js';
+import { inspectImage } from '../inspect/inspect-image.js';
+import { presentComponents } from '../inspect/component-names.js';
+import { knownComponents } from '../catalog/index.js';
+import { resolveAuth } from '../registry/credentials.js';
+import { splitReference } from './mirrors.js';
+import { archOf, imageFacts, type PlanFacts } from './plan-facts.js';
+import type { FactsOptions } from './resolve-facts.js';
+import type { SourceImages } from './source-images.js';
+
+async function pull(engine: Engine, ref: string, options: FactsOptions): Promise<void> {
+  const auth = await resolveAuth(splitReference(ref).registry);
+  options.onPull?.(ref);
+  await pullImage(engine, ref, { ...(auth ? { auth } : {}), signal: options.signal });
+}
+
+/**
+ * Facts from the images in the engine (resolveFacts' engine path, a module of its own so that an
+ * offline run does not load dockerode). A dry run falls back to `offline(why)`, the catalog.
+ */
+export async function engineFacts(
+  sources: SourceImages,
+  options: FactsOptions,
+  offline: (why: string) => PlanFacts,
+): Promise<PlanFacts> {
+  const engine = await options.engine();
+  try {
+    await pingEngine(engine, options.signal);
+  } catch (error) {
+    if (options.dryRun && error instanceof TslimError && error.code === 'ENGINE_UNREACHABLE')
+      return offline('no Docker engine answers');
+    throw error;
+  }
+  const refs = [sources.used.full, sources.used.min, ...(sources.used.gpuMin ? [sources.used.gpuMin] : [])];
+  for (const ref of refs) {
+    const present = await imageExists(engine, ref, options.signal);
+    if (options.dryRun) {
+      if (!present && !options.pullForDryRun) return offline(`${ref} is not in the engine (add --pull to fetch it)`);
+      if (!present) await pull(engine, ref, options);
+    } else if (!options.skipPull) {
+      await pull(engine, ref, options);
+    } else if (!present) {
+      throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine and --skip-pull is set`, {
+        hint: 'pull it, or drop --skip-pull',
+      });
+    }
+  }
+  const common = { signal: options.signal, payload: false, runId: options.runId } as const;
+  const full = await inspectImage(engine, sources.used.full, { ...common, role: 'full' });
+  const min = await inspectImage(engine, sources.used.min, { ...common, role: 'base' });
+  const known = knownComponents();
+  const candidates = {
+    backends: [...known.backends, ...options.requested.backends],
+    repoagents: [...known.repoagents, ...options.requested.repoagents],
+    caches: [...known.caches, ...options.requested.caches],
+  };
+  const available = await presentComponents(engine, full.id, candidates, options.runId, options.signal);
+  return imageFacts(full, min, archOf(min.architecture), available, sources.release);
+}
