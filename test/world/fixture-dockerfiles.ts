@@ -24,6 +24,7 @@ function osRelease(r: ReleaseFacts): string {
 /** The -min image: CUDA compat stand-ins, NVIDIA's entrypoint, Ubuntu identity; no /opt/tritonserver. */
 export function minDockerfile(base: string, r: ReleaseFacts, hash: string): string {
   const cudaMajor = r.cuda.split('.')[0];
+  const cudaDir = `cuda-${r.cuda.split('.').slice(0, 2).join('.')}`;
   return `FROM ${base}
 ENV CUDA_VERSION=${r.cuda} \\
     NVIDIA_REQUIRE_CUDA="${r.requireCuda}" \\
@@ -41,9 +42,12 @@ LABEL com.nvidia.build.id="${r.buildId}" com.nvidia.build.ref="${r.buildRef}" \\
 COPY os-release /usr/lib/os-release
 COPY nvidia_entrypoint.sh /opt/nvidia/nvidia_entrypoint.sh
 COPY entrypoint.d/ /opt/nvidia/entrypoint.d/
+COPY elf/ /
+COPY .gen-min.sh /tmp/.gen-min.sh
 RUN rm -f /etc/os-release && cp /usr/lib/os-release /etc/os-release \\
- && mkdir -p /usr/local/cuda-${cudaMajor}/compat/lib.real \\
- && ln -s cuda-${cudaMajor} /usr/local/cuda \\
+ && mkdir -p /usr/local/${cudaDir}/compat/lib.real \\
+ && ln -s ${cudaDir} /usr/local/cuda && ln -s ${cudaDir} /usr/local/cuda-${cudaMajor} \\
+ && sh /tmp/.gen-min.sh && rm /tmp/.gen-min.sh \\
  && head -c 40960 /dev/urandom > /usr/local/cuda/compat/lib.real/libcuda.so.1 \\
  && head -c 20480 /dev/urandom > /usr/local/cuda/compat/lib.real/libnvidia-ptxjitcompiler.so.1 \\
  && ln -s lib.real /usr/local/cuda/compat/lib \\
@@ -71,19 +75,19 @@ RUN useradd -u 1000 -m -s /bin/bash triton-server
 COPY --chown=0:0 opt/ /opt/tritonserver/
 COPY serve /usr/bin/serve
 RUN set -e; cd /opt/tritonserver; mkdir -p lib ${dirs}; \\
-    head -c 262144 /dev/urandom > lib/libtritonserver.so; \\
     sh /opt/tritonserver/.gen-payload.sh; rm /opt/tritonserver/.gen-payload.sh; \\
     chmod 755 bin/tritonserver /usr/bin/serve
 WORKDIR /opt/tritonserver
 `;
 }
 
-export function payloadScript(payload: PayloadPlan): string {
-  return (
-    'set -e\ncd /opt/tritonserver\n' +
-    payload.files.map((f) => `head -c ${f.bytes} /dev/urandom > ${f.path}`).join('\n') +
-    '\n'
-  );
+/** Pads each ELF stub (copied in by COPY) to its planned size with incompressible bytes. */
+export function payloadScript(payload: PayloadPlan, stubBytes: (path: string) => number): string {
+  const lines = payload.files.map((f) => {
+    const pad = f.bytes - stubBytes(f.path);
+    return pad > 0 ? `head -c ${pad} /dev/urandom >> ${f.path}` : `: ${f.path}`;
+  });
+  return 'set -e\ncd /opt/tritonserver\n' + lines.join('\n') + '\n';
 }
 
 export { osRelease };

@@ -39,7 +39,7 @@ def library_path(backend_dir, backend):
     return os.path.join(backend_dir, backend, "libtriton_%s.so" % backend)
 
 
-def _is_elf(path):
+def is_elf(path):
     with open(path, "rb") as f:
         return f.read(4) == b"\x7fELF"
 
@@ -49,7 +49,7 @@ def open_backend(backend_dir, backend):
     lib = library_path(backend_dir, backend)
     if not os.path.isfile(lib):
         raise ModelError("unable to find backend library for backend '%s', try specifying runtime on the model configuration." % backend)
-    if lib in _LOADED or not _is_elf(lib):
+    if lib in _LOADED or not is_elf(lib):
         return lib
     try:
         handle = ctypes.CDLL(lib, mode=ctypes.RTLD_GLOBAL)

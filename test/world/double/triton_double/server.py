@@ -1,4 +1,5 @@
 """main(): options, the option table, startup loads, the HTTP/gRPC/metrics listeners, signals."""
+import ctypes
 import os
 import signal
 import socket
@@ -6,7 +7,7 @@ import sys
 import threading
 from http.server import ThreadingHTTPServer
 
-from . import repository
+from . import loader, repository
 from .handlers import EXTENSIONS, Handler
 from .options import ROOT, Options, UsageExit, parse_args
 from .state import STATE, log
@@ -70,7 +71,25 @@ def bind_grpc(opts):
     return grpc
 
 
+def load_core():
+    """tritonserver needs libtritonserver.so (DT_NEEDED): when the image lost a library of its
+    closure, the dynamic loader stops the process before main, as it would the real binary."""
+    lib = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(sys.argv[0]))), "lib", "libtritonserver.so")
+    if not os.path.isfile(lib) or not loader.is_elf(lib):
+        return None
+    try:
+        ctypes.CDLL(lib, mode=ctypes.RTLD_GLOBAL)
+    except OSError as e:
+        detail = str(e).split(": ", 1)[-1] if str(e).startswith(lib) else str(e)
+        sys.stderr.write("tritonserver: error while loading shared libraries: %s\n" % detail)
+        return 127
+    return None
+
+
 def main(argv):
+    failed = load_core()
+    if failed is not None:
+        return failed
     try:
         opts = Options(parse_args(argv))
     except UsageExit as e:
