@@ -29,7 +29,9 @@ for (let round = 0; round < 16; round++) {
 }
 const closureOnly = dependencyClosure(tree, roots, env).keep;
 // Candidates: every shared object (and link to one) of the CUDA library wheels, nvidia/*.
-const libs = [...tree.all()].filter((e) => e.path.startsWith('/nvidia/') && /\.so(\.\d+)*$/.test(e.path) && e.kind !== 'dir');
+const libs = [...tree.all()].filter(
+  (e) => e.path.startsWith('/nvidia/') && /\.so(\.\d+)*$/.test(e.path) && e.kind !== 'dir',
+);
 const remove = libs.filter((e) => !closure.keep.has(e.path));
 const keep = libs.filter((e) => closure.keep.has(e.path));
 const bytes = (list) => list.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);

@@ -12,10 +12,11 @@ import {
   type AfterBuildFlags,
 } from './compose-after.js';
 import { runAction } from './run-action.js';
+import { addTrimOptions, checkTrim, runTrim, type TrimFlags } from './compose-trim.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-interface Options extends ComposeFlags, CommonOptions, AfterBuildFlags {
+interface Options extends ComposeFlags, CommonOptions, AfterBuildFlags, TrimFlags {
   profile?: string;
   skipPull?: boolean;
   dryRun?: boolean;
@@ -36,6 +37,9 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
   const inputs = toInputs(options, profile);
   const { http, https, no } = inputs.proxy;
   for (const secret of [http, https, no]) if (secret) ctx.addSecret(secret);
+  const trim = checkTrim(options, options.dryRun === true);
+  // A trimmed image is only handed over once it verified: --trim implies --verify.
+  if (trim.mode === 'apply') options.verify = true;
   const after = await checkUserModels(options, checkAfterBuild(options, options.dryRun === true));
   const { resultJson, runCompose } = await import('../compose/run.js');
   const result = await runCompose(inputs, {
@@ -52,15 +56,39 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
     output: options.output,
     templateDir: options.templateDir,
   });
-  const steps = result.image ? await afterBuild(result.image, result.plan.images, after, options, ctx) : undefined;
+  let image = result.image;
+  let trimmed: Record<string, unknown> | undefined;
+  let steps: Awaited<ReturnType<typeof afterBuild>> | undefined;
+  if (image && trim.mode !== 'off') {
+    const outcome = await runTrim(image, trim, ctx);
+    const { trimJson } = await import('../trim/trim-report.js');
+    trimmed = trimJson(outcome);
+    if (outcome.trimmed) {
+      const { adoptTrimmed, discardTrimmed } = await import('../trim/adopt.js');
+      const engine = await ctx.engine();
+      const candidate = { id: outcome.trimmed.id, tag: outcome.trimmed.id };
+      try {
+        steps = await afterBuild(candidate, result.plan.images, after, options, ctx);
+      } catch (error) {
+        await discardTrimmed(engine, outcome.trimmed.id);
+        ctx.log.warn(`the trimmed image failed; ${image.tag} (untrimmed) is kept`);
+        throw error;
+      }
+      const kept = await adoptTrimmed(engine, image.tag, image.id, outcome.trimmed.id);
+      ctx.log.info(`trimmed image is ${image.tag}; the untrimmed one is ${kept}`);
+      trimmed = { ...trimmed, untrimmedTag: kept };
+      image = { id: outcome.trimmed.id, tag: image.tag };
+    }
+  }
+  steps ??= image ? await afterBuild(image, result.plan.images, after, options, ctx) : undefined;
   if (ctx.json) {
     const { exitCode: _code, ...rest } = steps ?? {};
-    ctx.outJson({ ...resultJson(result), ...rest });
+    ctx.outJson({ ...resultJson({ ...result, image }), ...rest, ...(trimmed ? { trim: trimmed } : {}) });
     return steps?.exitCode ?? 0;
   }
   if (options.dryRun && !result.dockerfilePath) ctx.out(result.dockerfile);
   if (result.dockerfilePath) ctx.log.info(`wrote ${result.dockerfilePath}`);
-  if (result.image && !after.report) ctx.out(`${result.image.tag} ${result.image.id}\n`);
+  if (image && !after.report && trim.mode !== 'report') ctx.out(`${image.tag} ${image.id}\n`);
   if (steps?.push) ctx.log.info(`pushed ${steps.push.ref}@${steps.push.digest}`);
   return steps?.exitCode ?? 0;
 }
@@ -126,5 +154,6 @@ export function registerCompose(program: Command): void {
   );
   cmd.on('option:no-cache', () => cmd.setOptionValue('noBuildCache', true));
   addAfterBuildOptions(cmd);
+  addTrimOptions(cmd);
   addCommonOptions(cmd).action(runAction<Options>(composeAction));
 }

@@ -15,7 +15,11 @@ export async function exportFilesystem(container: Container): Promise<NodeJS.Rea
 }
 
 /** One file of a container as a tar stream (GET /containers/{id}/archive). */
-export async function fileArchive(container: Container, path: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+export async function fileArchive(
+  container: Container,
+  path: string,
+  signal?: AbortSignal,
+): Promise<NodeJS.ReadableStream> {
   try {
     return asReadable(await container.getArchive({ path, abortSignal: signal }), `the archive of ${path}`);
   } catch (cause) {

@@ -1,12 +1,6 @@
 /** What a removable path is, for the report; undefined: never removed (the OS, /etc, the server). */
 export type Category =
-  | 'unused-library'
-  | 'static-archive'
-  | 'header'
-  | 'build-metadata'
-  | 'docs'
-  | 'tool'
-  | 'python-cache';
+  'unused-library' | 'static-archive' | 'header' | 'build-metadata' | 'docs' | 'tool' | 'python-cache';
 
 export const CATEGORIES: readonly Category[] = [
   'unused-library',
@@ -38,7 +32,6 @@ const DOCS = [/^\/usr\/share\/(doc|man|info)\//, new RegExp(`^${CUDA}/(doc|share
 /** System and CUDA include dirs; headers inside python packages stay (torch's JIT extension builds read them). */
 const HEADER = new RegExp(`^(/usr/include/|/usr/local/include/|${CUDA}/(.*/)?include/)`);
 const BUILD_META = new RegExp(`^(/usr/(local/)?(lib[^/]*|share)/(.*/)?|${CUDA}/(.*/)?)(cmake|pkgconfig)/`);
-const STATIC = /\.a$/;
 const PYCACHE = /(\/__pycache__\/|\.pyc$)/;
 
 /** NVIDIA library families outside the CUDA tree (cuDNN, TensorRT, NCCL debs put them in the system lib dir). */
@@ -91,7 +84,7 @@ export function categorize(path: string, library: boolean): Category | undefined
   if (TOOLS.some((re) => re.test(path))) return 'tool';
   if (DOCS.some((re) => re.test(path))) return 'docs';
   if (PYCACHE.test(path)) return 'python-cache';
-  if (STATIC.test(path)) return 'static-archive';
+  if (path.endsWith('.a')) return 'static-archive';
   if (BUILD_META.test(path)) return 'build-metadata';
   if (HEADER.test(path)) return 'header';
   if (library && inLibraryScope(path)) return 'unused-library';

@@ -31,7 +31,17 @@ export function configChanges(config: Config, extraLabels: Record<string, string
   return out;
 }
 
-const COMPARED = ['Env', 'Entrypoint', 'Cmd', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'StopSignal', 'Labels'] as const;
+const COMPARED = [
+  'Env',
+  'Entrypoint',
+  'Cmd',
+  'WorkingDir',
+  'User',
+  'ExposedPorts',
+  'Volumes',
+  'StopSignal',
+  'Labels',
+] as const;
 
 function normalized(config: Config, field: (typeof COMPARED)[number], ignoreLabels: readonly string[]): string {
   let value: unknown = config[field];

@@ -89,7 +89,8 @@ export class ElfCapture {
     const phoff = wide ? u64(32) : u32(28);
     const phentsize = u16(wide ? 54 : 42);
     const phnum = u16(wide ? 56 : 44);
-    if (phoff + phentsize * phnum > head.length) return phoff + phentsize * phnum > this.prefixBytes ? undefined : 'later';
+    if (phoff + phentsize * phnum > head.length)
+      return phoff + phentsize * phnum > this.prefixBytes ? undefined : 'later';
     for (let i = 0; i < phnum; i++) {
       const at = phoff + i * phentsize;
       if (u32(at) !== 2) continue;

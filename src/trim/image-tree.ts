@@ -94,8 +94,18 @@ export async function readImageTree(
       body.on('end', () => {
         stats.files++;
         const result = capture?.finish();
-        const target = header.linkname ? (kind === 'hardlink' ? normalizePath(header.linkname) : header.linkname) : undefined;
-        tree.add({ path, kind, size, ...(target !== undefined ? { target } : {}), ...(result?.kind === 'elf' ? { elf: result.info } : {}) });
+        const target = header.linkname
+          ? kind === 'hardlink'
+            ? normalizePath(header.linkname)
+            : header.linkname
+          : undefined;
+        tree.add({
+          path,
+          kind,
+          size,
+          ...(target !== undefined ? { target } : {}),
+          ...(result?.kind === 'elf' ? { elf: result.info } : {}),
+        });
         if (result?.kind === 'need') pending.push({ path, need: result });
         if (text) texts.set(path, Buffer.concat(text).toString('utf8'));
         if (stats.bytes - lastReport > 64 << 20) {

@@ -76,7 +76,7 @@ export function findNeeded(
     const resolved = tree.resolve(path);
     if (!resolved || !tree.isFile(resolved.path)) continue;
     const elf = tree.elfOf(resolved.path);
-    if (!elf || elf.bits !== object.elf.bits || elf.machine !== object.elf.machine) continue;
+    if (elf?.bits !== object.elf.bits || elf.machine !== object.elf.machine) continue;
     return { path, real: resolved.path, via: resolved.via };
   }
   return undefined;

@@ -117,13 +117,21 @@ function summarize(
   sized.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
   const alone = dependencyClosure(tree, closureRoots(tree, inputs), inputs.env).keep;
   const entries = applicableEntries(inputs.table, inputs);
-  const dlopenKept = dlopen.flatMap((r) => {
+  const dlopenKept: TrimPlan['dlopenKept'] = [];
+  const listed = new Set<string>();
+  for (const r of dlopen) {
     const real = tree.resolve(r.path)?.path;
-    if (!real || alone.has(real) || !tree.isFile(real)) return [];
+    if (!real || alone.has(real) || !tree.isFile(real) || listed.has(real)) continue;
+    listed.add(real);
     const entry = entries.find((e) => `dlopen: ${e.id}` === r.why)!;
-    const size = tree.get(real)?.size ?? 0;
-    return [{ path: r.path, bytes: size, entry: entry.id, why: entry.why, source: entry.source }];
-  });
+    dlopenKept.push({
+      path: real,
+      bytes: tree.get(real)?.size ?? 0,
+      entry: entry.id,
+      why: entry.why,
+      source: entry.source,
+    });
+  }
   return {
     remove,
     totalBytes,

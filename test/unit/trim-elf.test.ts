@@ -29,24 +29,49 @@ beforeAll(() => {
   const cuda = join(root, 'usr/local/cuda-12.6/lib64');
   const sys = join(root, 'usr/lib/x86_64-linux-gnu');
   const be = join(root, 'opt/tritonserver/backends/onnxruntime');
-  for (const d of [cuda, sys, be, join(root, 'etc/ld.so.conf.d'), join(root, 'opt/other')]) mkdirSync(d, { recursive: true });
+  for (const d of [cuda, sys, be, join(root, 'etc/ld.so.conf.d'), join(root, 'opt/other')])
+    mkdirSync(d, { recursive: true });
   symlinkSync('cuda-12.6', join(root, 'usr/local/cuda'));
   writeFileSync(join(root, 'etc/ld.so.conf'), 'include /etc/ld.so.conf.d/*.conf\n');
   writeFileSync(join(root, 'etc/ld.so.conf.d/988_cuda.conf'), '/usr/local/cuda/lib64\n');
   cc(join(cuda, 'libcudart.so.12.6.77'), ['-Wl,-soname,libcudart.so.12']);
   symlinkSync('libcudart.so.12.6.77', join(cuda, 'libcudart.so.12'));
-  cc(join(cuda, 'libcublas.so.12.6.4.1'), ['-Wl,-soname,libcublas.so.12', '-Wl,--no-as-needed', `-L${cuda}`, '-l:libcudart.so.12']);
+  cc(join(cuda, 'libcublas.so.12.6.4.1'), [
+    '-Wl,-soname,libcublas.so.12',
+    '-Wl,--no-as-needed',
+    `-L${cuda}`,
+    '-l:libcudart.so.12',
+  ]);
   symlinkSync('libcublas.so.12.6.4.1', join(cuda, 'libcublas.so.12'));
   cc(join(cuda, 'libcufft.so.11.2.0'), ['-Wl,-soname,libcufft.so.11']); // unused
   symlinkSync('libcufft.so.11.2.0', join(cuda, 'libcufft.so.11'));
   cc(join(sys, 'libcudnn.so.9.3.0'), ['-Wl,-soname,libcudnn.so.9']);
   symlinkSync('libcudnn.so.9.3.0', join(sys, 'libcudnn.so.9'));
-  cc(join(be, 'libonnxruntime.so.1.19.2'), ['-Wl,-soname,libonnxruntime.so.1', '-Wl,--no-as-needed', `-L${cuda}`, '-l:libcublas.so.12', `-L${sys}`, '-l:libcudnn.so.9']);
+  cc(join(be, 'libonnxruntime.so.1.19.2'), [
+    '-Wl,-soname,libonnxruntime.so.1',
+    '-Wl,--no-as-needed',
+    `-L${cuda}`,
+    '-l:libcublas.so.12',
+    `-L${sys}`,
+    '-l:libcudnn.so.9',
+  ]);
   symlinkSync('libonnxruntime.so.1.19.2', join(be, 'libonnxruntime.so.1'));
-  cc(join(be, 'libtriton_onnxruntime.so'), ['-Wl,--no-as-needed', `-L${be}`, '-l:libonnxruntime.so.1', "-Wl,-rpath,$ORIGIN", '-Wl,--enable-new-dtags']);
+  cc(join(be, 'libtriton_onnxruntime.so'), [
+    '-Wl,--no-as-needed',
+    `-L${be}`,
+    '-l:libonnxruntime.so.1',
+    '-Wl,-rpath,$ORIGIN',
+    '-Wl,--enable-new-dtags',
+  ]);
   // An old-style RPATH (no RUNPATH) that names a dir where a same-named decoy sits.
   cc(join(root, 'opt/other/libcudnn.so.9'), ['-Wl,-soname,libcudnn.so.9']);
-  cc(join(root, 'opt/other/libuser.so'), ['-Wl,--no-as-needed', `-L${sys}`, '-l:libcudnn.so.9', '-Wl,-rpath,/opt/other', '-Wl,--disable-new-dtags']);
+  cc(join(root, 'opt/other/libuser.so'), [
+    '-Wl,--no-as-needed',
+    `-L${sys}`,
+    '-l:libcudnn.so.9',
+    '-Wl,-rpath,/opt/other',
+    '-Wl,--disable-new-dtags',
+  ]);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -58,7 +83,9 @@ describe('ELF reader (gcc-built objects)', () => {
     expect(info.needed).toEqual(readelfNeeded(file));
     expect(info.needed).toEqual(expect.arrayContaining(['libcublas.so.12', 'libcudnn.so.9']));
     expect(info.soname).toBe('libonnxruntime.so.1');
-    const backend = readElf(prefixReader(readFileSync(join(root, 'opt/tritonserver/backends/onnxruntime/libtriton_onnxruntime.so'))))!;
+    const backend = readElf(
+      prefixReader(readFileSync(join(root, 'opt/tritonserver/backends/onnxruntime/libtriton_onnxruntime.so'))),
+    )!;
     expect(backend.runpath).toEqual(['$ORIGIN']);
     expect(backend.rpath).toEqual([]);
   });
@@ -129,7 +156,9 @@ describe('dependency closure (ld.so order)', () => {
       { ldLibraryPath: [], cacheDirs: [] }, // no ld.so.conf: libcublas is not found
     );
     expect(closure.missing).toEqual(
-      expect.arrayContaining([{ name: 'libcublas.so.12', by: '/opt/tritonserver/backends/onnxruntime/libonnxruntime.so.1' }]),
+      expect.arrayContaining([
+        { name: 'libcublas.so.12', by: '/opt/tritonserver/backends/onnxruntime/libonnxruntime.so.1' },
+      ]),
     );
   });
 });

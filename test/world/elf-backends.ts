@@ -20,7 +20,20 @@ export function payloadElf(dirFiles: string[], file: string, backend: string, cu
   switch (`${backend}/${file}`) {
     case 'pytorch/libtorch_cuda.so':
       return {
-        needed: ['libtorch_cpu.so', 'libc10_cuda.so', 'libc10.so', s.cudart, s.cublas, s.cublasLt, s.cudnn, s.nccl, s.cusparse, s.cufft, s.curand, s.cusolver],
+        needed: [
+          'libtorch_cpu.so',
+          'libc10_cuda.so',
+          'libc10.so',
+          s.cudart,
+          s.cublas,
+          s.cublasLt,
+          s.cudnn,
+          s.nccl,
+          s.cusparse,
+          s.cufft,
+          s.curand,
+          s.cusolver,
+        ],
       };
     case 'pytorch/libc10_cuda.so':
       return { needed: ['libc10.so', s.cudart] };
@@ -33,7 +46,9 @@ export function payloadElf(dirFiles: string[], file: string, backend: string, cu
     case 'pytorch/libtriton_pytorch.so':
       return { needed: siblings, dlopen: [s.nvrtc, s.nvrtcBuiltins, ...CUDNN_DLOPEN] };
     case 'onnxruntime/libonnxruntime_providers_cuda.so':
-      return { needed: ['libonnxruntime_providers_shared.so', s.cublasLt, s.cublas, s.cudnn, s.cufft, s.curand, s.cudart] };
+      return {
+        needed: ['libonnxruntime_providers_shared.so', s.cublasLt, s.cublas, s.cudnn, s.cufft, s.curand, s.cudart],
+      };
     case 'onnxruntime/libonnxruntime_providers_tensorrt.so':
       return { needed: ['libonnxruntime_providers_shared.so', s.nvinfer, s.nvinferPlugin, s.nvonnxparser, s.cudart] };
     case 'onnxruntime/libtriton_onnxruntime.so':

@@ -58,7 +58,10 @@ async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Pr
  * is needed; sizes are small (a few KB) and padded to scale inside the image build.
  */
 export async function buildStubs(specs: StubSpec[]): Promise<Map<string, Buffer>> {
-  const hash = contentHash('elf-stubs-v1', specs.map((s, i) => [s, source(s, i)]));
+  const hash = contentHash(
+    'elf-stubs-v1',
+    specs.map((s, i) => [s, source(s, i)]),
+  );
   const dir = path.join(cacheDir, 'elf', hash);
   const out = new Map<string, Buffer>();
   const file = (i: number): string => path.join(dir, `obj-${i}`);
@@ -97,7 +100,9 @@ export async function buildStubs(specs: StubSpec[]): Promise<Map<string, Buffer>
     try {
       await run('gcc', args);
     } catch (error) {
-      throw new Error(`gcc failed for ${spec.key} (the ELF-real world needs gcc): ${(error as Error).message}`);
+      throw new Error(`gcc failed for ${spec.key} (the ELF-real world needs gcc): ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   });
   for (let i = 0; i < specs.length; i++) out.set(specs[i]!.key, await readFile(file(i)));

@@ -83,7 +83,6 @@ export function minLayout(cudaVersion: string): MinLayout {
   const root = `/usr/local/cuda-${major}.${minor}`;
   const cu = `${root}/targets/x86_64-linux/lib`;
   const sys = '/usr/lib/x86_64-linux-gnu';
-  const v = `${major}.${minor}.1`;
   const elf: ElfSpec[] = [
     lib(`${cu}/${s.cudart}.${minor}.77`, s.cudart, [], 0.7),
     lib(`${cu}/${s.cublasLt}.${minor}.4.1`, s.cublasLt, [], 430),
@@ -116,7 +115,13 @@ export function minLayout(cudaVersion: string): MinLayout {
     { path: `${root}/bin/nvdisasm`, needed: [], exe: true, links: [], mib: 50 },
     { path: `${root}/bin/cuobjdump`, needed: [], exe: true, links: [], mib: 10 },
     { path: `${root}/bin/compute-sanitizer`, needed: [], exe: true, links: [], mib: 4 },
-    { path: '/usr/src/tensorrt/bin/trtexec', needed: [s.nvinfer, s.nvinferPlugin, s.nvonnxparser], exe: true, links: [], mib: 1 },
+    {
+      path: '/usr/src/tensorrt/bin/trtexec',
+      needed: [s.nvinfer, s.nvinferPlugin, s.nvonnxparser],
+      exe: true,
+      links: [],
+      mib: 1,
+    },
   ];
   const raw: RawSpec[] = [
     { path: `${cu}/libcublas_static.a`, mib: 250 },

@@ -108,7 +108,9 @@ async function elfPayload(payload: PayloadPlan, cudaMajor: number): Promise<Map<
   const specs: StubSpec[] = payload.files.map((f) => {
     const [kind, name, file] = f.path.split('/') as [string, string, string];
     if (kind === 'lib') return { key: f.path, needed: [sonames(cudaMajor).cudart], soname: 'libtritonserver.so' };
-    const dirFiles = payload.files.filter((g) => g.path.startsWith(`${kind}/${name}/`)).map((g) => g.path.split('/')[2]!);
+    const dirFiles = payload.files
+      .filter((g) => g.path.startsWith(`${kind}/${name}/`))
+      .map((g) => g.path.split('/')[2]!);
     const facts = payloadElf(dirFiles, file, name, cudaMajor);
     return {
       key: f.path,

@@ -1,0 +1,62 @@
+import { Option, type Command } from 'commander';
+import { usageError } from '../core/errors.js';
+import type { CliContext } from './context.js';
+
+export interface TrimFlags {
+  trim?: true | 'report';
+  keep?: string[];
+}
+
+export interface TrimChecked {
+  mode: 'off' | 'report' | 'apply';
+  keep: string[];
+  /** Test-only: dlopen-table file names to ignore (TSLIM_TRIM_IGNORE_DLOPEN), to prove an entry matters. */
+  ignoreDlopen: string[];
+}
+
+export function addTrimOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--trim [mode]',
+        'after the build, drop what the kept backends do not need (ELF closure + dlopen table), verify, keep the untrimmed image as <tag>-untrimmed; --trim=report only prints what would go',
+      ).choices(['report']),
+    )
+    .option(
+      '--keep <glob>',
+      'with --trim: never drop paths matching GLOB (e.g. /usr/local/cuda/lib64/libcufft*; a name without / matches anywhere; repeatable)',
+      (v: string, p: string[] = []) => [...p, v],
+    );
+}
+
+export function checkTrim(flags: TrimFlags, dryRun: boolean): TrimChecked {
+  const mode = flags.trim === undefined ? 'off' : flags.trim === 'report' ? 'report' : 'apply';
+  if (mode === 'off' && flags.keep) throw usageError('--keep goes with --trim');
+  if (mode !== 'off' && dryRun) throw usageError('--trim needs a build: drop --dry-run');
+  for (const glob of flags.keep ?? [])
+    if (glob.trim() === '') throw usageError('--keep needs a glob, e.g. --keep "/usr/local/cuda/lib64/libcufft*"');
+  const ignoreDlopen = (process.env.TSLIM_TRIM_IGNORE_DLOPEN ?? '').split(',').filter(Boolean);
+  return { mode, keep: flags.keep ?? [], ignoreDlopen };
+}
+
+/** Runs the trim analysis (and, unless report-only, writes the trimmed image) on the built image. */
+export async function runTrim(image: { id: string; tag: string }, checked: TrimChecked, ctx: CliContext) {
+  const { trimImage } = await import('../trim/trim-image.js');
+  const { formatTrim } = await import('../trim/trim-report.js');
+  ctx.progress.start(`trim ${image.tag}`);
+  const outcome = await trimImage(image.tag, {
+    engine: await ctx.engine(),
+    runId: ctx.runId,
+    signal: ctx.signal,
+    keep: checked.keep,
+    ignoreDlopen: checked.ignoreDlopen,
+    reportOnly: checked.mode === 'report',
+    onStep: (t) => ctx.progress.update(t),
+  });
+  ctx.progress.succeed(`trim ${image.tag}`);
+  if (!ctx.json) {
+    if (checked.mode === 'report') ctx.out(formatTrim(outcome));
+    else process.stderr.write(formatTrim(outcome));
+  }
+  return outcome;
+}
