@@ -15,7 +15,7 @@ const readMs = performance.now() - started;
 const roots = [...tree.all()]
   .filter((e) => e.kind === 'file' && e.path.startsWith('/torch/') && e.elf)
   .map((e) => ({ path: e.path, why: 'torch' }));
-const ctx = { backends: ['pytorch'], triton: '2.64.0', ignore: new Set() };
+const ctx = { backends: ['pytorch'], triton: '2.64.0', ignore: [] };
 const entries = flag === '--no-dlopen' ? [] : applicableEntries(DLOPEN_TABLE, ctx);
 const env = { ldLibraryPath: [], cacheDirs: [] };
 let dlopen = [];

@@ -51,7 +51,11 @@ export async function runTrim(image: { id: string; tag: string }, checked: TrimC
     keep: checked.keep,
     ignoreDlopen: checked.ignoreDlopen,
     reportOnly: checked.mode === 'report',
-    onStep: (t) => ctx.progress.update(t),
+    onStep: (t) => {
+      ctx.progress.update(t);
+      // phase starts go to the log too (a spinner shows nothing without a TTY); byte counts do not
+      if (!/^trim: read \d/.test(t)) ctx.log.info(t);
+    },
   });
   ctx.progress.succeed(`trim ${image.tag}`);
   if (!ctx.json) {

@@ -31,20 +31,18 @@ export async function fileArchive(
  * Creates an image from a filesystem tar (POST /images/create?fromSrc=-, `docker import`), with
  * `changes` (Dockerfile instructions: ENV, ENTRYPOINT, CMD, USER, WORKDIR, LABEL, EXPOSE, VOLUME,
  * STOPSIGNAL) setting its config. Returns the new image id. Nothing is tagged.
+ * Takes no abort signal on purpose: the engine finishes an import whose body was fully sent even
+ * when the client stops listening, leaving an image nobody knows; the caller cuts the body instead
+ * and removes the image this returns.
  */
-export async function importFilesystem(
-  engine: Engine,
-  body: Readable,
-  changes: string[],
-  signal?: AbortSignal,
-): Promise<string> {
+export async function importFilesystem(engine: Engine, body: Readable, changes: string[]): Promise<string> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = asReadable(await engine.importImage(body, { changes }), 'the import stream');
   } catch (cause) {
     throw engineError(cause, 'importing the trimmed filesystem');
   }
-  const events = await followStream(stream, { signal, what: 'import of the trimmed filesystem' });
+  const events = await followStream(stream, { what: 'import of the trimmed filesystem' });
   const id = [...events].reverse().find((e) => e.status?.startsWith('sha256:'))?.status;
   if (!id) throw engineError(new Error('the engine returned no image id'), 'importing the trimmed filesystem');
   return id.trim();

@@ -2,13 +2,14 @@ import semver from 'semver';
 import type { DlopenEntry } from '../catalog/dlopen.js';
 import type { Root } from './closure.js';
 import { basename, type FsTree } from './fs-tree.js';
+import { keepMatcher } from './glob.js';
 
 export interface DlopenContext {
   backends: readonly string[];
   /** Triton version of the image, e.g. 2.50.0. */
   triton: string;
-  /** File names whose table entries are ignored (test-only override: proves an entry matters). */
-  ignore: ReadonlySet<string>;
+  /** File-name globs whose table entries are ignored (test-only override: proves an entry matters). */
+  ignore: readonly string[];
 }
 
 export interface DlopenMatch {
@@ -33,12 +34,13 @@ export function dlopenMatches(
 ): DlopenMatch[] {
   const keptNames = new Set([...kept].map(basename));
   const live = entries.filter((e) => !e.when || [...keptNames].some((n) => e.when!.test(n)));
+  const ignored = keepMatcher(ctx.ignore);
   const out: DlopenMatch[] = [];
   for (const entry of tree.all()) {
     if (entry.kind === 'dir' || entry.kind === 'other') continue;
     if (entry.path.startsWith('/proc/')) continue;
     const name = basename(entry.path);
-    if (ctx.ignore.has(name)) continue;
+    if (ignored(name)) continue;
     const match = live.find((e) => e.keep.test(name));
     if (match) out.push({ path: entry.path, entry: match });
   }

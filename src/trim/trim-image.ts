@@ -20,7 +20,7 @@ export interface TrimOptions {
   runId: string;
   signal?: AbortSignal;
   keep: readonly string[];
-  /** File names whose dlopen entries are ignored (test-only: TSLIM_TRIM_IGNORE_DLOPEN). */
+  /** File-name globs whose dlopen entries are ignored (test-only: TSLIM_TRIM_IGNORE_DLOPEN). */
   ignoreDlopen: readonly string[];
   /** --trim=report: analyse only, write nothing. */
   reportOnly: boolean;
@@ -69,7 +69,7 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
       const plan = planTrim(tree, {
         backends,
         triton,
-        ignore: new Set(options.ignoreDlopen),
+        ignore: options.ignoreDlopen,
         python: backends.includes('python'),
         keep,
         env: {
@@ -104,7 +104,10 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
       signal?.addEventListener('abort', onAbort, { once: true });
       let id: string;
       try {
-        id = await importFilesystem(engine, body, configChanges(config, { [TRIM_LABEL]: summary }), signal);
+        id = await importFilesystem(engine, body, configChanges(config, { [TRIM_LABEL]: summary }));
+      } catch (error) {
+        if (signal?.aborted) throw new TslimError('ABORTED', 'interrupted', { cause: error });
+        throw error;
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

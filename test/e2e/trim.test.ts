@@ -1,0 +1,226 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_LABEL } from '../../src/core/labels.js';
+import { withScratchContainer, statPath } from '../../src/docker/archive.js';
+import { connectEngine } from '../../src/docker/engine.js';
+import { containerLogs, createContainer, removeContainer } from '../../src/docker/containers.js';
+import { readImageTree } from '../../src/trim/image-tree.js';
+import { TRIM_LABEL } from '../../src/trim/trim-image.js';
+import { buildContext } from '../world/build-context.js';
+import { followStream } from '../../src/docker/json-stream.js';
+import { readWorld } from '../world/read-world.js';
+import { runCli } from '../support/run-cli.js';
+import { spawnCli } from '../support/spawn-cli.js';
+
+// compose --trim on the ELF-real world (gcc-built CUDA/cuDNN/TensorRT libraries, backends whose
+// TRITONBACKEND_Initialize really dlopens their framework's libraries): the trimmed image verifies,
+// a closure library deleted by hand or a dlopen entry ignored makes verify fail with the loader's
+// own error, --keep keeps, --trim=report writes nothing, Ctrl-C leaves nothing.
+const world = readWorld();
+const engine = connectEngine();
+const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const runId = `trim-test-${id}`;
+const env = { DOCKER_CONFIG: world.registry.dockerConfig };
+const worldArgs = [
+  '--version',
+  '24.09',
+  '--registry-mirror',
+  world.mirror,
+  '--cuda-repo',
+  world.apt.cudaRepo,
+  '--pip-index-url',
+  world.pypi.url,
+  '--pip-trusted-host',
+  world.pypi.trustedHost,
+  '--backend',
+  'onnxruntime',
+  '--backend',
+  'python',
+  '--backend',
+  'tensorrt',
+  '--gpus',
+  'none',
+];
+const CUDA_LIB = '/usr/local/cuda-12.6/targets/x86_64-linux/lib';
+const made: string[] = [];
+let dir = '';
+
+interface TrimJson {
+  verify?: { ok: boolean };
+  image: { id: string; tag: string };
+  trim: {
+    untrimmed: { id: string; bytes: number };
+    trimmed: { id: string; bytes: number } | null;
+    removedBytes: number;
+    filesystemBytes: number;
+    largest: { path: string }[];
+    keptForDlopen: { path: string; entry: string }[];
+    untrimmedTag?: string;
+  };
+}
+
+async function compose(output: string, extra: string[], more: NodeJS.ProcessEnv = {}) {
+  made.push(output, `${output}-untrimmed`);
+  return runCli(['compose', ...worldArgs, '--output-name', output, '--work-dir', dir, ...extra], {
+    env: { ...env, ...more },
+    cwd: dir,
+  });
+}
+
+async function trimmedImages(): Promise<string[]> {
+  return (await engine.listImages({ filters: { label: [TRIM_LABEL] } })).map((i) => i.Id).sort();
+}
+
+async function exists(image: string, path: string): Promise<boolean> {
+  return withScratchContainer(engine, image, runId, async (c) => (await statPath(c, path)) !== undefined);
+}
+
+/** Runs a command in the image (no network) and returns its output: the real ld.so's view. */
+async function run(image: string, cmd: string[]): Promise<string> {
+  const c = await createContainer(
+    engine,
+    { Image: image, Entrypoint: cmd, HostConfig: { NetworkMode: 'none' } },
+    runId,
+  );
+  try {
+    await c.start();
+    await c.wait();
+    return await containerLogs(c, 2000);
+  } finally {
+    await removeContainer(c);
+  }
+}
+
+let first: TrimJson;
+const output = `tslim-test/trim:${id}`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tslim-trim-'));
+  const result = await compose(output, ['--trim', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  first = JSON.parse(result.stdout) as TrimJson;
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  for (const ref of made)
+    await engine
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
+});
+
+describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)', () => {
+  it('verifies the trimmed image, tags it, keeps the untrimmed one, and is smaller by what it removed', async () => {
+    expect(first.verify?.ok).toBe(true);
+    const t = first.trim;
+    expect(t.trimmed).not.toBeNull();
+    expect(first.image).toEqual({ id: t.trimmed!.id, tag: output });
+    expect((await engine.getImage(output).inspect()).Id).toBe(t.trimmed!.id);
+    expect((await engine.getImage(`${output}-untrimmed`).inspect()).Id).toBe(t.untrimmed.id);
+    expect(t.removedBytes).toBeGreaterThan(0);
+    // one flat layer: the image holds exactly the filesystem less what went
+    const trimmed = (await engine.getImage(output).inspect()).Size;
+    expect(Math.abs(trimmed - (t.filesystemBytes - t.removedBytes))).toBeLessThan(t.filesystemBytes * 0.01);
+    expect(t.untrimmed.bytes - trimmed).toBeGreaterThanOrEqual(t.removedBytes * 0.99);
+    // and the config is the original's
+    const [a, b] = await Promise.all([
+      engine.getImage(t.untrimmed.id).inspect(),
+      engine.getImage(t.trimmed!.id).inspect(),
+    ]);
+    for (const field of ['Env', 'Entrypoint', 'Cmd', 'WorkingDir', 'User'] as const)
+      expect(b.Config[field], field).toEqual(a.Config[field]);
+    expect(Object.keys(b.Config.Labels).sort()).toEqual([...Object.keys(a.Config.Labels), TRIM_LABEL].sort());
+  });
+
+  it('keeps every library the closure needs: the real ld.so finds all of them in the trimmed image', async () => {
+    const out = await run(first.image.id, [
+      'sh',
+      '-c',
+      'for f in /opt/tritonserver/lib/*.so /opt/tritonserver/backends/*/*.so /opt/tritonserver/backends/python/triton_python_backend_stub; do echo "== $f"; ldd "$f"; done',
+    ]);
+    expect(out).toContain('libcublasLt.so.12 =>');
+    expect(out).toContain('libnvinfer.so.10 =>');
+    expect(out).not.toMatch(/not found/);
+    // and what went is really gone, not hidden under a later layer
+    const tree = await withScratchContainer(engine, first.image.id, runId, (c) => readImageTree(c));
+    for (const f of first.trim.largest) expect(tree.tree.get(f.path), f.path).toBeUndefined();
+  });
+
+  it('keeps a dlopen-only library because of its table entry', async () => {
+    const kept = first.trim.keptForDlopen.find((d) => d.path.endsWith('libcudnn_engines_precompiled.so.9.3.0'));
+    expect(kept?.entry).toBe('cudnn-sublibraries');
+    expect(await exists(first.image.id, kept!.path)).toBe(true);
+  });
+
+  it('deleting one closure library by hand makes verify fail, naming it', async () => {
+    const broken = `tslim-test/trim-broken:${id}`;
+    made.push(broken);
+    const dockerfile = `FROM ${first.image.id}\nRUN rm -f ${CUDA_LIB}/libcublasLt.so.12*\nLABEL ${RUN_LABEL}=${runId}\n`;
+    await followStream(
+      await engine.buildImage(buildContext([{ name: 'Dockerfile', content: dockerfile }]), {
+        t: broken,
+        networkmode: 'none',
+      }),
+    );
+    const result = await runCli(['verify', broken, '--gpus', 'none', '--backend', 'onnxruntime'], { env, cwd: dir });
+    expect(result.code, result.stderr).toBe(8);
+    expect(result.stdout + result.stderr).toMatch(/libcublasLt\.so\.12: cannot open shared object file/);
+  });
+
+  it('ignoring the dlopen entry (test-only override) drops the library, fails verify and keeps the untrimmed image', async () => {
+    const before = await trimmedImages();
+    const out = `tslim-test/trim-nodlopen:${id}`;
+    const result = await compose(out, ['--trim'], { TSLIM_TRIM_IGNORE_DLOPEN: 'libcudnn_engines_precompiled.so*' });
+    expect(result.code, result.stderr).toBe(8);
+    expect(result.stderr).toMatch(/libcudnn_engines_precompiled\.so\.9: cannot open shared object file/);
+    const kept = await engine.getImage(out).inspect();
+    expect(kept.Config.Labels[TRIM_LABEL]).toBeUndefined();
+    expect(await trimmedImages()).toEqual(before);
+  });
+
+  it('--keep keeps a file the trim would drop', async () => {
+    const dropped = first.trim.largest.find((f) => f.path.includes('libnppif.so'))?.path;
+    expect(dropped).toBeDefined();
+    const out = `tslim-test/trim-keep:${id}`;
+    const result = await compose(out, ['--trim', '--keep', 'libnppif.so*', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await exists(out, dropped!)).toBe(true);
+    expect(await exists(output, dropped!)).toBe(false);
+  });
+
+  it('--trim=report prints what would go and writes nothing', async () => {
+    const before = await trimmedImages();
+    const out = `tslim-test/trim-report:${id}`;
+    const result = await compose(out, ['--trim=report']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/would go/);
+    expect(result.stdout).toMatch(/static-archive/);
+    expect(await trimmedImages()).toEqual(before);
+    await expect(engine.getImage(`${out}-untrimmed`).inspect()).rejects.toThrow();
+    expect((await engine.getImage(out).inspect()).Config.Labels[TRIM_LABEL]).toBeUndefined();
+  });
+
+  it('Ctrl-C while the trimmed image is written leaves nothing behind', async () => {
+    const before = await trimmedImages();
+    const out = `tslim-test/trim-int:${id}`;
+    made.push(out, `${out}-untrimmed`);
+    const cli = spawnCli(['compose', ...worldArgs, '--output-name', out, '--work-dir', dir, '--trim'], {
+      env,
+      cwd: dir,
+    });
+    await cli.waitFor(/trim: writing the trimmed image/);
+    cli.child.kill('SIGINT');
+    const result = await cli.done;
+    expect(result.code, result.stderr).toBe(130);
+    let left = await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+    for (let i = 0; i < 40 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      left = await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+    }
+    expect(left.map((c) => c.Names)).toEqual([]);
+    expect(await trimmedImages()).toEqual(before);
+  });
+});
