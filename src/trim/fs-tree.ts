@@ -57,12 +57,16 @@ export class FsTree {
   list(dir: string): string[] {
     if (!this.children) {
       this.children = new Map();
+      // every ancestor counts as a directory, also when the listing lacks its own entry
+      const seen = new Set<string>();
       for (const path of this.entries.keys()) {
-        if (path === '/') continue;
-        const parent = dirname(path);
-        const list = this.children.get(parent) ?? [];
-        list.push(basename(path));
-        this.children.set(parent, list);
+        for (let child = path; child !== '/' && !seen.has(child); child = dirname(child)) {
+          seen.add(child);
+          const parent = dirname(child);
+          const list = this.children.get(parent) ?? [];
+          list.push(basename(child));
+          this.children.set(parent, list);
+        }
       }
       for (const list of this.children.values()) list.sort();
     }
