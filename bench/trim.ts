@@ -64,7 +64,7 @@ async function compose(w: World, backends: string[], output: string, trim: strin
         ...trim,
         '--json',
       ],
-      { cwd: dir, ...(rss ? { rss: true } : {}) },
+      rss ? { rss: true } : {},
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -64,6 +64,15 @@ export const REPORT_JSON_SCHEMA = {
             dropped: { type: 'integer', minimum: 0 },
           },
         },
+        trim: {
+          type: 'object',
+          required: ['from', 'removedBytes', 'byCategory'],
+          properties: {
+            from: { type: 'string' },
+            removedBytes: { type: 'integer', minimum: 0 },
+            byCategory: { type: 'object' },
+          },
+        },
         ideal: {
           type: 'object',
           required: ['bytes', 'overheadBytes', 'percentOfSlim'],

@@ -38,6 +38,16 @@ export function summaryRows(report: SizeReport): [string, string][] {
       `kept ${report.payload.kept} (${formatBytes(report.payload.keptBytes)}), dropped ${report.payload.dropped} (${formatBytes(report.payload.droppedBytes)})`,
     ],
   ];
+  if (report.trim) {
+    const parts = Object.entries(report.trim.byCategory)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${formatBytes(n)}`);
+    rows.push([
+      'trimmed',
+      `${formatBytes(report.trim.removedBytes)} removed from ${report.trim.from.slice(0, 19)} (${parts.join(', ')})`,
+    ]);
+  }
   if (report.ideal && report.min) {
     const over = report.ideal.overheadBytes;
     rows.push([

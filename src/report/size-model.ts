@@ -1,3 +1,4 @@
+import { IMAGE_LABELS } from '../core/labels.js';
 import type { ComponentKind, ImageFacts } from '../inspect/facts.js';
 
 /** Schema id of the JSON report (docs/report.md); bump on a breaking change. */
@@ -33,6 +34,8 @@ export interface SizeReport {
   /** Every backend, repoagent and cache of either image, largest first. */
   components: ComponentRow[];
   payload: { keptBytes: number; droppedBytes: number; kept: number; dropped: number };
+  /** The slim image was made by compose --trim: what it was trimmed from and what went (its label). */
+  trim?: { from: string; removedBytes: number; byCategory: Record<string, number> };
   /** min image + kept payload: what a perfect slim image would weigh. */
   ideal?: { bytes: number; overheadBytes: number; percentOfSlim: number };
 }
@@ -95,12 +98,28 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
     components,
     payload: { keptBytes, droppedBytes, kept, dropped },
   };
+  const trim = trimLabel(slim.labels[IMAGE_LABELS.trim]);
+  if (trim) report.trim = trim;
   if (min) {
     report.min = sizes(min, compressed.min);
     const ideal = min.size + keptBytes;
     report.ideal = { bytes: ideal, overheadBytes: slim.size - ideal, percentOfSlim: percent(ideal, slim.size) };
   }
   return report;
+}
+
+function trimLabel(text: string | undefined): SizeReport['trim'] {
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as { from?: unknown; removedBytes?: unknown; byCategory?: unknown };
+    if (typeof v.from !== 'string' || typeof v.removedBytes !== 'number') return undefined;
+    const byCategory: Record<string, number> = {};
+    if (v.byCategory && typeof v.byCategory === 'object')
+      for (const [k, n] of Object.entries(v.byCategory)) if (typeof n === 'number') byCategory[k] = n;
+    return { from: v.from, removedBytes: v.removedBytes, byCategory };
+  } catch {
+    return undefined;
+  }
 }
 
 function sizes(

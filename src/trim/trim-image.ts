@@ -13,7 +13,7 @@ import { rewriteTar, type RewriteStats } from './rewrite.js';
 import { planTrim, type TrimPlan } from './trim-plan.js';
 
 /** Label on a trimmed image: what it was trimmed from and how much went (tslim report reads it). */
-export const TRIM_LABEL = 'dev.tslim.trim';
+export const TRIM_LABEL = IMAGE_LABELS.trim;
 
 export interface TrimOptions {
   engine: Engine;

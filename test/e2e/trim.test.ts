@@ -149,6 +149,16 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     for (const f of first.trim.largest) expect(tree.tree.get(f.path), f.path).toBeUndefined();
   });
 
+  it('tslim report shows what the trim removed (from the label on the trimmed image)', async () => {
+    const full = world.releases['24.09']!.full;
+    const result = await runCli(['report', full, output, '--json', '--no-registry'], { env, cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const report = (JSON.parse(result.stdout) as { report: { trim?: { from: string; removedBytes: number } } }).report;
+    expect(report.trim).toMatchObject({ from: first.trim.untrimmed.id, removedBytes: first.trim.removedBytes });
+    const table = await runCli(['report', full, output, '--no-registry'], { env, cwd: dir });
+    expect(table.stdout).toMatch(/trimmed\s+\S+ \S+ removed from sha256:/);
+  });
+
   it('keeps a dlopen-only library because of its table entry', async () => {
     const kept = first.trim.keptForDlopen.find((d) => d.path.endsWith('libcudnn_engines_precompiled.so.9.3.0'));
     expect(kept?.entry).toBe('cudnn-sublibraries');
