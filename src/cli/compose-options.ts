@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { defaultInputs, type ComposeInputs, type ImageRole } from '../compose/inputs.js';
+import { BUILDERS, defaultInputs, type BuilderChoice, type ComposeInputs, type ImageRole } from '../compose/inputs.js';
 import { parseRegistryMirror } from '../compose/mirrors.js';
 import type { Profile } from '../compose/profiles.js';
 import { mergeServerSettings } from '../compose/server-settings-apply.js';
@@ -33,6 +33,8 @@ export interface ComposeFlags {
   buildArg?: string[];
   network?: 'host' | 'default';
   pull?: boolean;
+  /** --builder auto|buildkit|classic (commander checks the choice; a profile's `builder` too). */
+  builder?: string;
   outputName?: string;
   /** --server-arg KEY=VALUE (repeatable): a Triton runtime setting over the profile's `server:`. */
   serverArg?: string[];
@@ -109,6 +111,10 @@ export function toInputs(flags: ComposeFlags, profile: Profile | undefined): Com
   inputs.network = network ?? 'host';
   inputs.pull = flags.pull === true;
   inputs.noCache = flags.noBuildCache === true;
+  const builder = str(flags.builder, 'builder') ?? 'auto';
+  if (!BUILDERS.includes(builder as BuilderChoice))
+    throw usageError(`--builder ${JSON.stringify(builder)}: expected one of ${BUILDERS.join(', ')}`);
+  inputs.builder = builder as BuilderChoice;
   inputs.outputName = checkSafe('imageRef', '--output-name', str(flags.outputName, 'outputName') ?? 'tritonserver');
   inputs.server = mergeServerSettings(profile?.server, flags.serverArg ?? []);
   return inputs;

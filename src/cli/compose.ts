@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Profile } from '../compose/profiles.js';
+import { usageError } from '../core/errors.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { collect, toInputs, type ComposeFlags } from './compose-options.js';
 import { registerProfiles } from './profiles.js';
@@ -35,6 +36,12 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
     profile = await loadProfile(options.profile);
   }
   const inputs = toInputs(options, profile);
+  if (inputs.builder === 'buildkit' && inputs.pull && options.skipPull) {
+    throw usageError(
+      "--builder buildkit cannot pull during the build (--pull) when --skip-pull skips tslim's own pull",
+      'drop --skip-pull (tslim then pulls the images with your credentials before the build), or use --builder classic',
+    );
+  }
   const { http, https, no } = inputs.proxy;
   for (const secret of [http, https, no]) if (secret) ctx.addSecret(secret);
   const trim = checkTrim(options, options.dryRun === true);
@@ -145,6 +152,12 @@ export function registerCompose(program: Command): void {
       collect,
     )
     .addOption(new Option('--network <mode>', 'network for RUN steps').choices(['host', 'default']).default('host'))
+    .addOption(
+      new Option(
+        '--builder <kind>',
+        "the engine's BuildKit, its classic builder, or auto: BuildKit when the engine offers it (default: auto)",
+      ).choices(['auto', 'buildkit', 'classic']),
+    )
     .option('--no-cache', 'build without the layer cache')
     .option('--pull', 'pull newer base images during the build; in a dry run, fetch images the engine lacks');
   // --cache NAME (compose.py) and --no-cache (docker build) share commander's attribute `cache`;

@@ -3,11 +3,12 @@ import { TslimError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import { redact } from '../core/redact.js';
-import { buildImage } from '../docker/build.js';
+import { buildImage, type BuildResult } from '../docker/build.js';
 import { pingEngine, type Engine } from '../docker/engine.js';
 import type { StreamEvent } from '../docker/json-stream.js';
 import { resolveAuth } from '../registry/credentials.js';
 import { splitReference } from './mirrors.js';
+import { chooseBuilder, type Builder } from './choose-builder.js';
 import type { ComposePlan } from './plan.js';
 
 export interface BuildDeps {
@@ -17,11 +18,14 @@ export interface BuildDeps {
   signal: AbortSignal;
   labels: Record<string, string>;
   logPath: string;
+  /** tslim pulled the base images itself before the build (no --skip-pull). */
+  prePulled: boolean;
 }
 
 /**
- * Proxy settings travel as the engine's predefined proxy build args (both cases): the classic
- * builder keeps them out of the image's history, and no ENV or Dockerfile line carries them.
+ * Proxy settings travel as the engine's predefined proxy build args (both cases): both builders
+ * keep them out of the image's history as long as no ARG line declares them (the templates have
+ * none), and no ENV or Dockerfile line carries them.
  */
 export function proxyBuildArgs(plan: ComposePlan): Record<string, string> {
   const args: Record<string, string> = {};
@@ -64,7 +68,7 @@ export async function buildComposed(
   plan: ComposePlan,
   dockerfile: string,
   deps: BuildDeps,
-): Promise<{ id: string; tag: string }> {
+): Promise<{ id: string; tag: string; builder: Builder }> {
   const lines: string[] = [];
   const secrets = Object.values(plan.proxy).filter((v): v is string => typeof v === 'string');
   const onEvent = (event: StreamEvent): void => {
@@ -76,10 +80,10 @@ export async function buildComposed(
     if (step) deps.progress.update(step[0].slice(0, 120));
   };
   const tag = plan.output.name;
-  deps.progress.start(`building ${tag}`);
+  const builder = await chooseBuilder(plan, deps);
+  deps.progress.start(builder === 'classic' ? `building ${tag}` : `building ${tag} with BuildKit`);
   try {
-    const registryconfig = await registryConfig(plan);
-    const result = await buildImage(deps.engine, {
+    const common = {
       context: { 'Dockerfile.compose': dockerfile },
       dockerfile: 'Dockerfile.compose',
       tag,
@@ -87,13 +91,24 @@ export async function buildComposed(
       labels: deps.labels,
       networkmode: plan.output.network,
       nocache: plan.output.noCache,
-      pull: plan.output.pull,
-      ...(registryconfig ? { registryconfig } : {}),
-      signal: deps.signal,
-      onEvent,
-    });
+    };
+    let result: BuildResult;
+    if (builder === 'buildkit') {
+      // loaded only for BuildKit builds: protobufjs costs start-up time the classic path does not need
+      const { buildImageBuildKit } = await import('../docker/buildkit-build.js');
+      result = await buildImageBuildKit(deps.engine, { ...common, signal: deps.signal, onEvent });
+    } else {
+      const registryconfig = await registryConfig(plan);
+      result = await buildImage(deps.engine, {
+        ...common,
+        pull: plan.output.pull,
+        ...(registryconfig ? { registryconfig } : {}),
+        signal: deps.signal,
+        onEvent,
+      });
+    }
     deps.progress.succeed(`built ${tag} (${result.id.replace(/^sha256:/, '').slice(0, 12)})`);
-    return { id: result.id, tag };
+    return { id: result.id, tag, builder };
   } catch (error) {
     deps.progress.fail(`build of ${tag} failed`);
     if (error instanceof TslimError && error.code === 'ABORTED') throw error;

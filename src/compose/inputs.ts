@@ -5,6 +5,10 @@ export type { ServerSettings } from './server-settings.js';
 
 export type ImageRole = 'full' | 'min' | 'gpu-min';
 
+/** `--builder`: the engine's BuildKit, its classic builder, or BuildKit when the engine offers it. */
+export const BUILDERS = ['auto', 'buildkit', 'classic'] as const;
+export type BuilderChoice = (typeof BUILDERS)[number];
+
 /** Validated user inputs of `tslim compose` (flags merged over a profile). */
 export interface ComposeInputs {
   backends: string[];
@@ -26,6 +30,7 @@ export interface ComposeInputs {
   network: 'host' | 'default';
   noCache: boolean;
   pull: boolean;
+  builder: BuilderChoice;
   outputName: string;
   /** Triton runtime settings (profile `server:` plus --server-arg), rendered into CMD and labels. */
   server: ServerSettings | undefined;
@@ -58,6 +63,7 @@ export function defaultInputs(): ComposeInputs {
     network: 'host',
     noCache: false,
     pull: false,
+    builder: 'auto',
     outputName: 'tritonserver',
     server: undefined,
   };

@@ -41,6 +41,7 @@ export interface ComposePlan {
     network: 'host' | 'default';
     noCache: boolean;
     pull: boolean;
+    builder: ComposeInputs['builder'];
   };
   /** Secrets: passed as build args only, never rendered, never printed. */
   proxy: ProxySettings;
@@ -138,6 +139,7 @@ export function buildPlan(
       network: inputs.network,
       noCache: inputs.noCache,
       pull: inputs.pull,
+      builder: inputs.builder,
     },
     proxy: inputs.proxy,
     server: inputs.server,

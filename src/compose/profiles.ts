@@ -34,6 +34,7 @@ const OVERRIDE_KEYS = new Set([
   'buildArg',
   'outputName',
   'network',
+  'builder',
 ]);
 const TOP_KEYS = new Set(['name', 'description', 'backends', 'repoagents', 'caches', 'overrides', 'server']);
 export const PROFILE_DIR = join(PACKAGE_ROOT, 'profiles');

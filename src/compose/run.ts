@@ -32,7 +32,7 @@ export interface ComposeResult {
   plan: ComposePlan;
   dockerfile: string;
   dockerfilePath: string | undefined;
-  image: { id: string; tag: string } | undefined;
+  image: { id: string; tag: string; builder: 'buildkit' | 'classic' } | undefined;
   timings: Record<string, number>;
 }
 
@@ -86,6 +86,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
       signal: options.signal,
       labels: { [RUN_LABEL]: options.runId },
       logPath: resolve(options.workDir ?? '.', `tslim-build-${options.runId}.log`),
+      prePulled: !options.skipPull,
     }),
   );
   return { plan, dockerfile, dockerfilePath, image, timings };

@@ -73,8 +73,8 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
   return { id, events };
 }
 
-/** The classic builder reports the result as `aux.ID` (API >= 1.30) or "Successfully built <id>". */
-function builtImageId(events: readonly StreamEvent[]): string | undefined {
+/** The result id: `aux.ID` (classic with API >= 1.30, and BuildKit's `moby.image.id`) or "Successfully built <id>". */
+export function builtImageId(events: readonly StreamEvent[]): string | undefined {
   const aux = events
     .map((e) => e.aux?.ID)
     .filter((id): id is string => typeof id === 'string')
