@@ -84,7 +84,7 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
       const kept = await adoptTrimmed(engine, image.tag, image.id, outcome.trimmed.id);
       ctx.log.info(`trimmed image is ${image.tag}; the untrimmed one is ${kept}`);
       trimmed = { ...trimmed, untrimmedTag: kept };
-      image = { id: outcome.trimmed.id, tag: image.tag };
+      image = { ...image, id: outcome.trimmed.id };
     }
   }
   steps ??= image ? await afterBuild(image, result.plan.images, after, options, ctx) : undefined;
