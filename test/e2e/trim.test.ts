@@ -117,7 +117,7 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     expect(first.verify?.ok).toBe(true);
     const t = first.trim;
     expect(t.trimmed).not.toBeNull();
-    expect(first.image).toEqual({ id: t.trimmed!.id, tag: output });
+    expect(first.image).toMatchObject({ id: t.trimmed!.id, tag: output });
     expect((await engine.getImage(output).inspect()).Id).toBe(t.trimmed!.id);
     expect((await engine.getImage(`${output}-untrimmed`).inspect()).Id).toBe(t.untrimmed.id);
     expect(t.removedBytes).toBeGreaterThan(0);
