@@ -23,11 +23,17 @@ export async function presentComponents(
     runId,
     async (container) => {
       const found: ComponentNames = { backends: [], repoagents: [], caches: [] };
-      for (const kind of Object.keys(found) as ComponentKind[]) {
-        for (const name of [...new Set(candidates[kind])].sort()) {
-          if (await statPath(container, `${TRITON_ROOT}/${kind}/${name}`)) found[kind].push(name);
-        }
-      }
+      // the stats are independent HEAD requests: one round trip for all of them, not one each
+      const kinds = Object.keys(found) as ComponentKind[];
+      const checks = kinds.flatMap((kind) => [...new Set(candidates[kind])].sort().map((name) => ({ kind, name })));
+      const present = await Promise.all(
+        checks.map(
+          async ({ kind, name }) => (await statPath(container, `${TRITON_ROOT}/${kind}/${name}`)) !== undefined,
+        ),
+      );
+      checks.forEach(({ kind, name }, i) => {
+        if (present[i]) found[kind].push(name);
+      });
       return found;
     },
     signal,
