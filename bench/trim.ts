@@ -85,6 +85,7 @@ for (const set of SETS) {
     `| ${set.join(' + ')} | ${(t.untrimmed.bytes / 1e9).toFixed(2)} GB | ${(t.trimmed!.bytes / 1e9).toFixed(2)} GB | ${ratio.toFixed(3)}× | ${(t.analysis.ms / 1000).toFixed(1)} s | ${((t.buildMs ?? 0) / 1000).toFixed(1)} s |`,
   );
   await removeImages([output, `${output}-untrimmed`]);
+  await writeFile(path.join(repoRoot, 'bench', 'trim-results.json'), JSON.stringify(results, null, 2) + '\n');
 }
 // Analysis time and memory: --trim=report on the multi-GB image vs the test world's small one.
 const small = await world('trim-small', 0.01);
@@ -114,9 +115,9 @@ const du = await docker([
   '--entrypoint',
   'du',
   big.releases[RELEASE]!.min,
-  '-sb',
+  '-sbx',
   '/',
-]);
+]).catch(() => ({ stdout: 'unmeasured', wallS: 0 }));
 const text = [
   `# --trim: sizes and analysis (one run, ${results.at as string})`,
   '',
