@@ -46,6 +46,9 @@ describe('the dev.tslim.run label', () => {
         world.pypi.trustedHost,
         '--skip-pull',
         '--no-cache',
+        // build-step containers are the classic builder's (BuildKit runs its steps in no container)
+        '--builder',
+        'classic',
         '--output-name',
         tag,
         '--work-dir',
