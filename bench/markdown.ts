@@ -35,9 +35,10 @@ ${markdownTable(figures(r))}
   \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/{backends,repoagents,caches}/*'\`.
 - **inspect**: \`tslim inspect --json FULL\` under GNU \`time -f %M\` (peak RSS = the kernel's
   ru_maxrss of the node process: exact, no polling), wall time around the process; baseline
-  \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/backends/*'\`. tslim streams the
-  payload's tar out of the engine to count bytes, while \`du\` only stats files, so the wall ratio is
-  the price of not running a container; memory is the figure that must not grow with the payload.
+  \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/backends/*'\`. tslim runs \`du\` in a
+  short-lived container too (the streamed tar is the fallback for images without one; bench/inspect-du.ts
+  times both paths), so the wall ratio is mostly Node's and the CLI's start-up; memory is the figure
+  that must not grow with the payload.
 - **compose build**: \`tslim compose --skip-pull --image full=… --image min=… --backend ${r.compose.backends.join(' --backend ')}\`
   with the world flags (\`--registry-mirror --cuda-repo --pip-index-url --pip-trusted-host\`), first
   with \`--no-cache\` (cold), then the same command again (warm, nothing changed).

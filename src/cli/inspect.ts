@@ -34,6 +34,7 @@ export function registerInspect(program: Command): void {
         payload: options.payload,
         pull: options.pull ? 'missing' : 'never',
         runId: ctx.runId,
+        log: ctx.log,
         ...(auth ? { auth } : {}),
         onPullEvent: (e) => ctx.progress.update(`pulling ${ref}: ${e.status ?? ''} ${e.progress ?? ''}`),
       });

@@ -5,9 +5,17 @@ import type { Engine } from './engine.js';
 import { createContainer, removeContainer, type Container } from './containers.js';
 import { engineError } from './images.js';
 
+/** What the scratch container runs if fn starts it (runToExit): the program itself, no shell. */
+export interface ScratchCommand {
+  entrypoint: string[];
+  cmd: string[];
+  user?: string;
+}
+
 /**
- * Runs fn with a created-but-never-started container of the image, so files can be read through
- * the archive endpoint without a shell in the image. The container is removed afterwards.
+ * Runs fn with a created container of the image, so files can be read through the archive
+ * endpoint without a shell in the image; fn may start it once when a command is given. No network;
+ * the container is removed afterwards, also when fn fails or the run is aborted.
  */
 export async function withScratchContainer<T>(
   engine: Engine,
@@ -15,6 +23,7 @@ export async function withScratchContainer<T>(
   runId: string,
   fn: (container: Container) => Promise<T>,
   signal?: AbortSignal,
+  command?: ScratchCommand,
 ): Promise<T> {
   const cleanup = new Cleanup();
   try {
@@ -22,8 +31,9 @@ export async function withScratchContainer<T>(
       engine,
       {
         Image: image,
-        Entrypoint: ['/nonexistent'],
-        Cmd: [],
+        Entrypoint: command?.entrypoint ?? ['/nonexistent'],
+        Cmd: command?.cmd ?? [],
+        ...(command?.user !== undefined ? { User: command.user } : {}),
         NetworkDisabled: true,
         HostConfig: { NetworkMode: 'none' },
       },

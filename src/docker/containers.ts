@@ -1,4 +1,4 @@
-import { asBuffer } from './adapters.js';
+import { asBuffer, asReadable } from './adapters.js';
 import { throwIfAborted } from '../core/abort.js';
 import type Docker from 'dockerode';
 import { RUN_LABEL } from '../core/labels.js';
@@ -65,6 +65,81 @@ export function demux(buffer: Buffer): string {
     offset += 8 + size;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Splits the engine's multiplexed log stream into stdout and stderr payloads as chunks arrive
+ * (frames may straddle chunks), so a long output is never held whole.
+ */
+export class LogDemuxer {
+  #pending: Buffer = Buffer.alloc(0);
+  constructor(
+    private readonly onStdout: (chunk: Buffer) => void,
+    private readonly onStderr: (chunk: Buffer) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let buffer = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
+    while (buffer.length >= 8) {
+      const size = buffer.readUInt32BE(4);
+      if (buffer.length < 8 + size) break;
+      const payload = buffer.subarray(8, 8 + size);
+      if (buffer[0] === 2) this.onStderr(payload);
+      else this.onStdout(payload);
+      buffer = buffer.subarray(8 + size);
+    }
+    this.#pending = Buffer.from(buffer);
+  }
+}
+
+export interface ExitResult {
+  exitCode: number;
+  /** The first 4 KiB of stderr, for the message when the program failed. */
+  stderr: string;
+}
+
+/**
+ * Starts a created (non-TTY) container, waits for it to exit, then streams its stdout through
+ * onStdout, demultiplexed from the logs. Removing the container stays with the caller
+ * (withScratchContainer), so an abort or a failure here leaves nothing once that runs.
+ */
+export async function runToExit(
+  container: Container,
+  onStdout: (chunk: Buffer) => void,
+  signal?: AbortSignal,
+): Promise<ExitResult> {
+  throwIfAborted(signal);
+  let exitCode: number;
+  try {
+    await container.start({ abortSignal: signal });
+    const waited = (await container.wait({ abortSignal: signal })) as { StatusCode?: unknown };
+    exitCode = typeof waited.StatusCode === 'number' ? waited.StatusCode : -1;
+  } catch (cause) {
+    throwIfAborted(signal);
+    throw engineError(cause, 'running a container');
+  }
+  const stderr: Buffer[] = [];
+  let stderrBytes = 0;
+  const demuxer = new LogDemuxer(onStdout, (chunk) => {
+    if (stderrBytes < 4096) stderr.push(chunk.subarray(0, 4096 - stderrBytes));
+    stderrBytes += chunk.length;
+  });
+  try {
+    // follow on an exited container: the engine sends what was logged and ends the stream
+    const stream = asReadable(
+      await container.logs({ stdout: true, stderr: true, follow: true, abortSignal: signal }),
+      'the container log',
+    );
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+  } catch (cause) {
+    throwIfAborted(signal);
+    throw engineError(cause, 'reading a container log');
+  }
+  return { exitCode, stderr: Buffer.concat(stderr).toString('utf8') };
 }
 
 /** Removes every container carrying the run label (optionally one run's); returns how many. */

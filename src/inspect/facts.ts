@@ -9,10 +9,16 @@ export interface OsRelease {
 
 export type ComponentKind = 'backends' | 'repoagents' | 'caches';
 
+export type SizeMethod = 'du' | 'stream';
+
 export interface Component {
   name: string;
-  /** Sum of regular file sizes under /opt/tritonserver/<kind>/<name>, in bytes. */
+  /**
+   * Apparent size of /opt/tritonserver/<kind>/<name> in bytes as `du --apparent-size` adds it up,
+   * less its directories: regular files, plus a symlink's target text; hard links once.
+   */
   bytes: number;
+  /** Entries counted in bytes (files and symlinks). */
   files: number;
 }
 
@@ -45,6 +51,11 @@ export interface ImageFacts {
   os?: OsRelease;
   /** /usr/bin/serve exists (SageMaker entry). */
   sagemakerServe: boolean;
+  /**
+   * How the component sizes were measured: 'du' in a short-lived container, or 'stream' (the
+   * archive of each directory read through); absent when they were not measured.
+   */
+  sizeMethod?: SizeMethod;
   /** Present only for images that have /opt/tritonserver. */
   backends: Component[];
   repoagents: Component[];

@@ -1,6 +1,8 @@
 import { formatBytes } from '../core/sizes.js';
 import type { Component, ImageFacts } from './facts.js';
 
+const SIZE_METHODS = { du: 'du in a container', stream: 'streamed archive', none: '-' } as const;
+
 /** Human view of ImageFacts: a fact list then one table per component kind, largest first. */
 export function formatFacts(facts: ImageFacts): string {
   const rows: [string, string][] = [
@@ -16,6 +18,7 @@ export function formatFacts(facts: ImageFacts): string {
     ['build', [facts.buildId, facts.buildRef].filter(Boolean).join(' ') || '-'],
     ['sagemaker serve', facts.sagemakerServe ? 'yes' : 'no'],
     ['entrypoint', facts.entrypoint.join(' ') || '-'],
+    ['sizes by', SIZE_METHODS[facts.sizeMethod ?? 'none']],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);

@@ -8,12 +8,22 @@ import type { StreamEvent } from '../docker/json-stream.js';
 import type { Component, ImageFacts } from './facts.js';
 import { parseEnv } from './env.js';
 import { parseOsRelease } from './os-release.js';
-import { measureComponents, TRITON_ROOT } from './payload.js';
+import { TRITON_ROOT } from './payload.js';
+import { DU_COMMAND } from './du-sizes.js';
+import { measureSizes } from './measure-sizes.js';
+import type { Logger } from '../core/logger.js';
 
 export interface InspectOptions {
   signal?: AbortSignal;
-  /** Measure backends/repoagents/caches (streams their tar). Default true. */
+  /** Measure backends/repoagents/caches. Default true. */
   payload?: boolean;
+  /**
+   * How to measure them: 'auto' (default) runs du in a short-lived container of the image and
+   * streams the directories' tar only when du is missing or fails; 'stream' always streams.
+   */
+  sizeMethod?: 'auto' | 'stream';
+  /** Gets one line saying how the sizes were measured (debug; info when du was not usable). */
+  log?: Logger;
   /**
    * 'full' requires /opt/tritonserver; 'min' a Triton min base; 'any' either (default); 'base' any
    * Linux image (a CPU-only compose starts from plain Ubuntu), no Triton check.
@@ -50,30 +60,33 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
   const env = parseEnv(raw.Config?.Env);
   const labels = raw.Config?.Labels ?? {};
   const runId = options.runId ?? newRunId();
+  const sizeMethod = options.sizeMethod ?? 'auto';
   const files = await withScratchContainer(
     engine,
     raw.Id,
     runId,
     async (container) => {
-      const osText =
-        (await readSmallFile(container, '/etc/os-release')) ?? (await readSmallFile(container, '/usr/lib/os-release'));
       const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
-      const serve = (await statPath(container, '/usr/bin/serve')) !== undefined;
-      const tritonVersionFile = hasRoot ? await readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined;
-      const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = {
+      // du runs (metadata only) while the small files are read through the archive endpoint
+      const [osText, serve, tritonVersionFile, measured] = await Promise.all([
+        readSmallFile(container, '/etc/os-release').then(
+          async (text) => text ?? (await readSmallFile(container, '/usr/lib/os-release')),
+        ),
+        statPath(container, '/usr/bin/serve').then((stat) => stat !== undefined),
+        hasRoot ? readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined,
+        hasRoot && options.payload !== false
+          ? measureSizes(container, { method: sizeMethod, ref, log: options.log, signal })
+          : undefined,
+      ]);
+      const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = measured?.components ?? {
         backends: [],
         repoagents: [],
         caches: [],
       };
-      if (hasRoot && options.payload !== false) {
-        for (const kind of ['backends', 'repoagents', 'caches'] as const) {
-          throwIfAborted(signal);
-          components[kind] = (await measureComponents(container, kind, signal)) ?? [];
-        }
-      }
-      return { osText, hasRoot, serve, tritonVersionFile, components };
+      return { osText, hasRoot, serve, tritonVersionFile, components, sizeMethod: measured?.method };
     },
     signal,
+    options.payload !== false && sizeMethod === 'auto' ? DU_COMMAND : undefined,
   );
 
   const tritonVersion = env.TRITON_SERVER_VERSION ?? files.tritonVersionFile?.trim() ?? undefined;
@@ -118,6 +131,7 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
     ...(labels['com.nvidia.build.ref'] ? { buildRef: labels['com.nvidia.build.ref'] } : {}),
     ...(os ? { os } : {}),
     sagemakerServe: files.serve,
+    ...(files.sizeMethod ? { sizeMethod: files.sizeMethod } : {}),
     ...files.components,
   };
 }

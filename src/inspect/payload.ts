@@ -6,7 +6,9 @@ export const TRITON_ROOT = '/opt/tritonserver';
 
 /**
  * Sizes of each component directory under /opt/tritonserver/<kind>, from one streamed tar of the
- * directory: regular-file sizes summed per first-level name, bodies drained, never held.
+ * directory, bodies drained, never held: the fallback when the image has no usable du, as it reads
+ * every payload byte. Counts what `du --all --apparent-size` counts (du-sizes.ts): every entry but
+ * directories, a symlink by the length of its target text, a hard link once.
  */
 export async function measureComponents(
   container: Container,
@@ -23,7 +25,10 @@ export async function measureComponents(
       const name = parts[1];
       if (!name) return;
       const entry = totals.get(name) ?? { name, bytes: 0, files: 0 };
-      if (header.type === 'file' || header.type === 'contiguous-file') {
+      if (header.type === 'symlink') {
+        entry.bytes += Buffer.byteLength(header.linkname ?? '');
+        entry.files += 1;
+      } else if (header.type !== 'directory' && header.type !== 'link') {
         entry.bytes += header.size ?? 0;
         entry.files += 1;
       }
