@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCompose } from './compose.js';
+import { registerDoctor } from './doctor.js';
 import { registerInspect } from './inspect.js';
 import { registerPush } from './push.js';
 import { registerReport } from './report.js';
@@ -20,6 +21,7 @@ const program = new Command()
   .enablePositionalOptions();
 
 registerCompose(program);
+registerDoctor(program);
 registerInspect(program);
 registerPush(program);
 registerReport(program);

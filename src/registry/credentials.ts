@@ -27,7 +27,7 @@ const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const HELPER_TIMEOUT_MS = 30_000;
 
-interface DockerConfig {
+export interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
   credsStore?: string;
   credHelpers?: Record<string, string>;
@@ -96,7 +96,7 @@ function lookupHost<T>(map: Record<string, T> | undefined, registryHost: string)
   return undefined;
 }
 
-async function readDockerConfig(path: string): Promise<DockerConfig | undefined> {
+export async function readDockerConfig(path: string): Promise<DockerConfig | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
