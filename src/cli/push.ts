@@ -20,7 +20,10 @@ export function registerPush(program: Command): void {
     .argument('<image>', 'local image (reference or ID)')
     .argument('<ref>', 'target, e.g. harbor.example.com/triton/tritonserver:24.09-slim')
     .option('--force', 'overwrite REF when it already points at another image')
-    .option('--harbor', 'check that the Harbor project (first path part of REF) exists first')
+    .option(
+      '--harbor',
+      'Harbor: check the project (first path part of REF) exists first and find the artifact through its API after',
+    )
     .option('--insecure', 'plain HTTP to the registry (loopback registries always are)')
     .addOption(new Option('--retries <n>', 'tries on transient failures (connection reset, 408/429/5xx)').default('4'));
   addAuthOptions(cmd);

@@ -1,4 +1,5 @@
 import { TslimError } from '../core/errors.js';
+import { challengeScope, grantedAccess, TokenCache } from './bearer.js';
 import type { RegistryAuth } from './credentials.js';
 import { isLoopbackRegistry } from './loopback.js';
 import {
@@ -6,6 +7,7 @@ import {
   isIndex,
   MANIFEST_ACCEPT,
   parseChallenge,
+  type Challenge,
   pickPlatform,
   sha256Digest,
   type ManifestJson,
@@ -32,12 +34,18 @@ export interface RemoteManifest {
 
 /**
  * A small client for the registry's distribution API (https://distribution.github.io/distribution/spec/api/):
- * anonymous first, then Basic or a Bearer token as the 401 challenge asks.
+ * anonymous first, then Basic or a Bearer token as the 401 challenge asks; tokens are cached per
+ * scope until their expires_in and renewed on a 401 (https://distribution.github.io/distribution/spec/auth/token/).
  */
 export class DistributionClient {
   readonly baseUrl: string;
   readonly #options: DistributionClientOptions;
-  #authorization: string | undefined;
+  /** The scheme the registry's first 401 asked for. */
+  #scheme: 'basic' | 'bearer' | undefined;
+  #bearer: Challenge | undefined;
+  readonly #tokens = new TokenCache();
+  /** Tokens fetched so far (a renewal adds one); tests and the bench read it. */
+  tokensFetched = 0;
 
   constructor(options: DistributionClientOptions) {
     this.#options = options;
@@ -75,23 +83,76 @@ export class DistributionClient {
     };
   }
 
-  /** One request, answering a 401 challenge once (Basic, or Bearer via the token realm). */
+  /**
+   * One request to the distribution API. Sends what worked before (Basic, or the cached Bearer token
+   * of this scope); a 401 is answered once: Basic, or a fresh token from the challenge's realm. So
+   * an expired token is renewed on the 401 it causes.
+   */
   async request(method: string, path: string, options: { accept?: string; scope?: string } = {}): Promise<Response> {
     const send = (authorization: string | undefined): Promise<Response> =>
       this.#fetch(`${this.baseUrl}${path}`, {
         method,
         headers: { ...(options.accept ? { accept: options.accept } : {}), ...(authorization ? { authorization } : {}) },
       });
-    let response = await send(this.#authorization);
+    let response = await send(this.#knownAuthorization(options.scope));
     if (response.status !== 401) return response;
+    const header = response.headers.get('www-authenticate');
     await response.body?.cancel();
-    this.#authorization = await this.#answerChallenge(response.headers.get('www-authenticate'), options.scope);
-    response = await send(this.#authorization);
+    response = await send(await this.#answerChallenge(header, options.scope));
     if (response.status === 401) {
+      const again = parseChallenge(response.headers.get('www-authenticate') ?? '');
       await response.body?.cancel();
+      if (again?.params.error === 'insufficient_scope') {
+        throw this.#authError(
+          `denied ${method} ${path}: its token service granted less than '${options.scope ?? again.params.scope ?? ''}'`,
+        );
+      }
       throw this.#authError('rejected the credentials');
     }
     return response;
+  }
+
+  /**
+   * The actions the registry's token service grants on REPOSITORY when asked for pull and push
+   * (a fresh token, read from its JWT `access` claim). Undefined when the registry does not use
+   * Bearer tokens or its tokens are opaque: then only the push itself can tell.
+   */
+  async grantedActions(repository: string): Promise<string[] | undefined> {
+    if (this.#scheme === undefined) {
+      const response = await this.request('GET', '/v2/');
+      await response.body?.cancel();
+    }
+    if (this.#scheme !== 'bearer' || !this.#bearer) return undefined;
+    const scope = `repository:${repository}:pull,push`;
+    const { token } = await this.#fetchToken(this.#bearer, scope);
+    const access = grantedAccess(token);
+    if (!access) return undefined;
+    return [
+      ...new Set(access.filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions)),
+    ];
+  }
+
+  /** True once the registry asked for Bearer tokens. */
+  get usesTokens(): boolean {
+    return this.#scheme === 'bearer';
+  }
+
+  /**
+   * A request to an API beside the registry (Harbor's /api/v2.0): Basic credentials when tslim has
+   * them (Harbor takes users' and robot accounts' passwords there), never a registry token.
+   */
+  async apiRequest(method: string, path: string): Promise<Response> {
+    const auth = this.#options.auth;
+    return this.#fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { accept: 'application/json', ...(auth ? { authorization: basic(auth) } : {}) },
+    });
+  }
+
+  #knownAuthorization(scope: string | undefined): string | undefined {
+    if (this.#scheme === 'basic' && this.#options.auth) return basic(this.#options.auth);
+    if (this.#scheme === 'bearer') return this.#tokens.get(scope ?? '');
+    return undefined;
   }
 
   async #answerChallenge(header: string | null, scope: string | undefined): Promise<string> {
@@ -99,6 +160,7 @@ export class DistributionClient {
     const auth = this.#options.auth;
     if (!challenge || challenge.scheme === 'basic') {
       if (!auth) throw this.#authError('requires credentials and none were found');
+      this.#scheme = 'basic';
       return basic(auth);
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) {
@@ -107,10 +169,18 @@ export class DistributionClient {
         `registry ${this.#options.registry} asks for unsupported auth '${header ?? ''}'`,
       );
     }
-    const url = new URL(challenge.params.realm);
+    this.#scheme = 'bearer';
+    this.#bearer = challenge;
+    const { token, expiresIn } = await this.#fetchToken(challenge, challengeScope(challenge, scope));
+    return this.#tokens.set(scope ?? '', token, expiresIn);
+  }
+
+  /** GET realm?service=…&scope=… with Basic credentials (or none); the token, never logged. */
+  async #fetchToken(challenge: Challenge, scope: string): Promise<{ token: string; expiresIn?: number }> {
+    const auth = this.#options.auth;
+    const url = new URL(challenge.params.realm ?? '');
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    const wanted = challenge.params.scope ?? scope;
-    if (wanted) url.searchParams.set('scope', wanted);
+    if (scope) url.searchParams.set('scope', scope);
     const response = await this.#fetch(url.toString(), {
       method: 'GET',
       headers: auth ? { authorization: basic(auth) } : {},
@@ -120,10 +190,11 @@ export class DistributionClient {
       throw this.#authError(`'s token service (${url.origin}) rejected the credentials`);
     }
     await this.#ensureOk(response, `GET ${url.origin}${url.pathname}`);
-    const body = (await response.json()) as { token?: string; access_token?: string };
+    const body = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new TslimError('REGISTRY_FAILED', `token service ${url.origin} answered without a token`);
-    return `Bearer ${token}`;
+    this.tokensFetched += 1;
+    return typeof body.expires_in === 'number' ? { token, expiresIn: body.expires_in } : { token };
   }
 
   async #fetch(url: string, init: RequestInit): Promise<Response> {

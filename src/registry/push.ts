@@ -1,4 +1,4 @@
-import { TslimError } from '../core/errors.js';
+import { isTslimError, TslimError } from '../core/errors.js';
 import { formatImageRef, parseImageRef } from '../core/image-ref.js';
 import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
@@ -9,10 +9,14 @@ import { enginePush, tagForPush } from '../docker/push.js';
 import type { RegistryAuth } from './credentials.js';
 import { digestFromPushEvents } from './digest.js';
 import { DistributionClient } from './distribution-client.js';
-import { checkHarborProject } from './harbor.js';
+import { checkHarborProject, harborArtifact, harborProject } from './harbor.js';
 import { apiLocation } from './loopback.js';
 import { LayerProgress } from './layer-progress.js';
+import { classifyPushError, noPushPermission } from './push-errors.js';
 import { isTransientError, withRetry } from './retry.js';
+
+/** Pushes again after a token expired mid-push at most this often (a registry that rejects every token is not expiry). */
+const MAX_TOKEN_RENEWALS = 2;
 
 export interface PushRequest {
   /** Local image: reference or ID. */
@@ -47,6 +51,10 @@ export interface PushResult {
   /** Digest the tag pointed at before, when --force replaced another image. */
   replaced?: string;
   attempts: number;
+  /** Pushes started again because the registry's token expired during one (token-auth registries). */
+  tokenRenewals?: number;
+  /** With --harbor: the project and Harbor's artifact size (manifest, config and layers). */
+  harbor?: { project: string; artifactSize: number };
   durationMs: number;
 }
 
@@ -82,6 +90,12 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
 
   progress.start(`checking ${target}`);
   if (request.harbor) await withRetry(() => checkHarborProject(client, loc.repository, loc.registry), registryRetry);
+  // a token registry says up front what the account may do: a pull-only robot fails here, named
+  const granted = await withRetry(() => client.grantedActions(loc.repository), registryRetry);
+  if (granted && !granted.includes('push')) {
+    progress.fail();
+    throw noPushPermission(loc.registry, loc.repository, request.auth?.username, granted, request.harbor === true);
+  }
   const before = await withRetry(() => client.manifest(loc.repository, tag), registryRetry);
   let replaced: string | undefined;
   if (before && before.configDigest !== local.Id) {
@@ -103,6 +117,7 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
   const started = Date.now();
   const tagged = await tagForPush(engine, local.Id, target, signal);
   let attempts = 0;
+  let renewals = 0;
   let events;
   try {
     events = await withRetry(
@@ -118,13 +133,21 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
             const done = layers.finished(event);
             if (done) log.debug(done);
           },
-        }).catch((error: unknown) => {
-          throw classifyPushError(error, loc.registry, request.auth?.username);
+        }).catch(async (error: unknown) => {
+          const classified = classifyPushError(error, loc.registry, request.auth?.username);
+          if (isTslimError(classified) && classified.code === 'REGISTRY_AUTH' && renewals < MAX_TOKEN_RENEWALS) {
+            throw (await expiredToken(client, loc.repository, classified)) ?? classified;
+          }
+          throw classified;
         });
       },
       {
         ...retry,
-        isTransient: isTransientError,
+        isTransient: (error) => {
+          const renew = isTslimError(error) && error.details?.tokenExpired === true;
+          if (renew) renewals += 1;
+          return renew || isTransientError(error);
+        },
         onRetry: ({ attempt, delayMs, error }) => {
           progress.stop();
           log.warn(
@@ -159,6 +182,19 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
       },
     );
   }
+  let harbor: PushResult['harbor'];
+  if (request.harbor) {
+    const artifact = await withRetry(() => harborArtifact(client, loc.repository, tag, loc.registry), registryRetry);
+    if (artifact?.digest !== after.digest) {
+      progress.fail();
+      throw new TslimError(
+        'REGISTRY_FAILED',
+        `Harbor's API lists ${target} as ${artifact?.digest ?? 'nothing'}, the registry serves ${after.digest}`,
+        { hint: "Harbor indexes pushes itself; push again, or check Harbor core's log", details: { ref: target } },
+      );
+    }
+    harbor = { project: harborProject(loc.repository), artifactSize: artifact.size };
+  }
   progress.succeed(
     `pushed ${target} ${after.digest}${after.compressedBytes === undefined ? '' : ` (${formatBytes(after.compressedBytes)} compressed)`}`,
   );
@@ -169,25 +205,30 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
     ...opt('compressedBytes', after.compressedBytes),
     ...opt('replaced', replaced),
     attempts,
+    ...(renewals ? { tokenRenewals: renewals } : {}),
+    ...opt('harbor', harbor),
     durationMs,
   };
 }
 
-/** An engine push failure that is about credentials becomes REGISTRY_AUTH, naming registry and user. */
-function classifyPushError(error: unknown, registry: string, username: string | undefined): unknown {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/unauthorized|authentication required|denied|no basic auth credentials/i.test(message)) {
-    return new TslimError(
-      'REGISTRY_AUTH',
-      `registry ${registry} refused the push ${username ? `for user '${username}'` : '(no credentials)'}: ${message}`,
-      {
-        cause: error,
-        hint: 'check --username/--password-stdin, TSLIM_REGISTRY_USERNAME/TSLIM_REGISTRY_PASSWORD or `docker login` (docs/push.md)',
-        details: { registry, ...(username ? { username } : {}) },
-      },
-    );
-  }
-  return error;
+/**
+ * After an auth failure from the engine on a token registry: if a fresh token still grants push,
+ * the engine's token expired (or was revoked) during the push, and pushing again helps: the engine
+ * fetches a new token and skips the layers it already uploaded. dockerd keeps a token for
+ * max(expires_in, 60 s) and does not retry a 401 itself (moby distribution/errors.go retryOnError).
+ */
+async function expiredToken(
+  client: DistributionClient,
+  repository: string,
+  error: TslimError,
+): Promise<TslimError | undefined> {
+  if (!client.usesTokens) return undefined;
+  const granted = await client.grantedActions(repository).catch(() => undefined);
+  if (!granted?.includes('push')) return undefined;
+  return new TslimError('REGISTRY_AUTH', `the registry's token expired during the push (${error.message})`, {
+    cause: error,
+    details: { ...error.details, tokenExpired: true },
+  });
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

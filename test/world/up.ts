@@ -12,6 +12,7 @@ import { ensurePipIndex } from './pip-index.js';
 import { pushFixture } from './push.js';
 import { dcgmPackages } from './recipe-packages.js';
 import { worldNamespace } from './name.js';
+import { ensureHarborWorld } from './harbor-world.js';
 import { ensureRegistry } from './registry.js';
 import { fixtureTags, releases } from './releases.js';
 import { writeWorldJson } from './world-json.js';
@@ -76,6 +77,7 @@ async function upLocked(options: UpOptions): Promise<World> {
   await ensurePipIndex();
 
   const registry = await ensureRegistry();
+  const token = await ensureHarborWorld();
   const out: World['releases'] = {};
   for (const release of releases) {
     const built = await ensureRelease(engine, base.hash, base.tag, release, scale, ns.imageRepository);
@@ -101,7 +103,8 @@ async function upLocked(options: UpOptions): Promise<World> {
     mirror: `nvcr.io=${registry.address}`,
     apt: { url: `${http}/apt`, cudaRepo: `${http}/cuda` },
     pypi: { url: `${http}/simple`, trustedHost: '127.0.0.1' },
-    pids: { http: httpPid, registry: registry.pid },
+    pids: { http: httpPid, registry: registry.pid, ...token.pids },
+    tokenRegistry: token.world,
   };
   await pruneReplaced(engine, before, worldTags);
   await writeWorldJson(world, ns.jsonPath);

@@ -31,4 +31,33 @@ export interface World {
   apt: { url: string; cudaRepo: string };
   pypi: { url: string; trustedHost: string };
   pids: Record<string, number>;
+  /** The token-auth registry and the Harbor double (docs/test-world.md "Token auth and Harbor"). */
+  tokenRegistry?: HarborWorld;
+}
+
+export interface HarborAccount {
+  username: string;
+  password: string;
+  /** Project -> actions the token service grants (public projects add pull for everyone). */
+  permissions: Record<string, string[]>;
+}
+
+export interface HarborWorld {
+  /** distribution 2.8 with `auth: token`, plain HTTP on loopback. */
+  address: string;
+  /** The Harbor double: /service/token, /api/v2.0/*, /v2/* forwarded to `address`. */
+  harbor: string;
+  /** nginx-like ingress in front of `harbor`, request bodies over `ingressMaxBodyBytes` get 413. */
+  ingress: string;
+  realm: string;
+  service: string;
+  issuer: string;
+  tokenLifetimeSeconds: number;
+  ingressMaxBodyBytes: number;
+  /** POST token-lifetime {seconds}, ingress {maxBodyBytes}, delay-manifest-puts {count, ms}, reset; GET stats, settings. */
+  control: string;
+  projects: { name: string; public: boolean }[];
+  users: HarborAccount[];
+  /** Absolute path, mode 600, the same accounts. */
+  credentialsFile: string;
 }
