@@ -1,4 +1,26 @@
+import { TslimError } from '../core/errors.js';
+import type { RegistryAuth } from './credentials.js';
 import type { Challenge } from './digest.js';
+
+export function basic(auth: RegistryAuth): string {
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
+}
+
+/** The realm URL with service and scope, as the token spec asks for them. */
+export function tokenUrl(challenge: Challenge, scope: string): URL {
+  const url = new URL(challenge.params.realm ?? '');
+  if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+  if (scope) url.searchParams.set('scope', scope);
+  return url;
+}
+
+/** The token of a token service's answer (`token`, or OAuth's `access_token`), and its lifetime. */
+export function tokenFromBody(value: unknown, origin: string): { token: string; expiresIn?: number } {
+  const body = (value ?? {}) as { token?: string; access_token?: string; expires_in?: number };
+  const token = body.token ?? body.access_token;
+  if (!token) throw new TslimError('REGISTRY_FAILED', `token service ${origin} answered without a token`);
+  return typeof body.expires_in === 'number' ? { token, expiresIn: body.expires_in } : { token };
+}
 
 /** A registry token and when tslim stops using it. */
 export interface CachedToken {

@@ -1,5 +1,5 @@
 import { TslimError } from '../core/errors.js';
-import { challengeScope, grantedAccess, TokenCache } from './bearer.js';
+import { basic, challengeScope, grantedAccess, TokenCache, tokenFromBody, tokenUrl } from './bearer.js';
 import type { RegistryAuth } from './credentials.js';
 import { isLoopbackRegistry } from './loopback.js';
 import {
@@ -178,9 +178,7 @@ export class DistributionClient {
   /** GET realm?service=…&scope=… with Basic credentials (or none); the token, never logged. */
   async #fetchToken(challenge: Challenge, scope: string): Promise<{ token: string; expiresIn?: number }> {
     const auth = this.#options.auth;
-    const url = new URL(challenge.params.realm ?? '');
-    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    if (scope) url.searchParams.set('scope', scope);
+    const url = tokenUrl(challenge, scope);
     const response = await this.#fetch(url.toString(), {
       method: 'GET',
       headers: auth ? { authorization: basic(auth) } : {},
@@ -190,11 +188,9 @@ export class DistributionClient {
       throw this.#authError(`'s token service (${url.origin}) rejected the credentials`);
     }
     await this.#ensureOk(response, `GET ${url.origin}${url.pathname}`);
-    const body = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new TslimError('REGISTRY_FAILED', `token service ${url.origin} answered without a token`);
+    const token = tokenFromBody(await response.json(), url.origin);
     this.tokensFetched += 1;
-    return typeof body.expires_in === 'number' ? { token, expiresIn: body.expires_in } : { token };
+    return token;
   }
 
   async #fetch(url: string, init: RequestInit): Promise<Response> {
@@ -243,10 +239,6 @@ export class DistributionClient {
       },
     );
   }
-}
-
-function basic(auth: RegistryAuth): string {
-  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
