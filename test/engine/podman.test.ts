@@ -71,7 +71,8 @@ describe.skipIf(!available)(`tslim on Podman${why}`, () => {
     const p = (JSON.parse(onPodman.stdout) as { image: Record<string, unknown> }).image;
     const d = (JSON.parse(onDocker.stdout) as { image: Record<string, unknown> }).image;
     expect(p.tritonVersion).toBe('2.50.0');
-    expect({ ...p, size: 0 }).toEqual({ ...d, size: 0 });
+    // the sizes agree whichever way each engine measured them (du in a container, or the stream)
+    expect({ ...p, size: 0, sizeMethod: '' }).toEqual({ ...d, size: 0, sizeMethod: '' });
     // Podman's Size is its own sum of the layers it stored (docs/engines.md); within 5% of Docker's
     expect(Math.abs((p.size as number) / (d.size as number) - 1)).toBeLessThan(0.05);
   });

@@ -207,7 +207,8 @@ describe('--harbor against the Harbor API double', () => {
     expect(error.message).toContain('413');
     expect(error.hint).toContain('raise the ingress body size limit');
     expect(error.hint).toContain('client_max_body_size 0');
-    // not retried: a 413 will not pass on a second try
-    expect((await control.stats()).ingress413 - before).toBeLessThanOrEqual(2);
+    // not retried by tslim: a 413 will not pass on a second try. dockerd itself retries a failed
+    // blob upload (up to 4 attempts seen under load); a retry by tslim would double that.
+    expect((await control.stats()).ingress413 - before).toBeLessThanOrEqual(5);
   }, 120_000);
 });
