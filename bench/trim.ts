@@ -2,7 +2,7 @@
  * --trim in one run: trimmed vs untrimmed (= compose.py's recipe: tslim's recipe is the same
  * Dockerfile, instruction by instruction) for three backend sets on a realistic-proportion world,
  * and the analysis time and peak RSS of `--trim=report` on a multi-GB image vs a small one.
- * usage: npm run bench:trim -- [--scale 0.25]   (builds the named world `trim` at that scale)
+ * usage: npm run bench:trim -- [--scale 0.25] [--world NAME]   (builds or reuses the named world at that scale)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,11 @@ import { log, run } from './lib/proc.js';
 import { docker, removeImages, repoRoot, tslim, worldComposeFlags } from './lib/tools.js';
 
 const SETS = [['onnxruntime', 'python', 'tensorrt'], ['python'], ['pytorch']];
-const scale = Number(process.argv[process.argv.indexOf('--scale') + 1] || 0.25);
+const arg = (name: string): string | undefined =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
+const scale = Number(arg('--scale') ?? 0.25);
+/** --world NAME reuses a named world already built at that scale (e.g. the `bench` world at scale 1). */
+const worldName = arg('--world') ?? 'trim';
 const RELEASE = '24.09';
 
 interface TrimJson {
@@ -73,7 +77,7 @@ async function compose(w: World, backends: string[], output: string, trim: strin
 
 const rows: string[] = [];
 const results: Record<string, unknown> = { scale, release: RELEASE, at: new Date().toISOString() };
-const big = await world('trim', scale);
+const big = await world(worldName, scale);
 for (const set of SETS) {
   const output = `tslim-bench/trim-${set.join('-')}:${scale}`;
   log(`compose --trim ${set.join('+')} at scale ${scale}`);
@@ -121,7 +125,7 @@ const du = await docker([
 const text = [
   `# --trim: sizes and analysis (one run, ${results.at as string})`,
   '',
-  `World \`trim\` at scale ${scale} (release ${RELEASE}; the -min fixture holds the real min image's CUDA/cuDNN/TensorRT/NCCL`,
+  `World \`${worldName}\` at scale ${scale} (release ${RELEASE}; the -min fixture holds the real min image's CUDA/cuDNN/TensorRT/NCCL`,
   'libraries, static archives, headers and tools at the real proportions × scale; see docs/trim.md). The untrimmed image is',
   "tslim's compose recipe, which is compose.py's, so the ratio is trimmed vs compose.py's image.",
   '',
