@@ -97,7 +97,12 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
         removedBytes: plan.removedBytes,
         byCategory: Object.fromEntries(Object.entries(plan.byCategory).map(([k, v]) => [k, v.bytes])),
       });
-      const body = rewriteTar(await exportFilesystem(container), (p) => plan.remove.has(p), stats);
+      // /.dockerenv is the engine's marker of a container, made when the scratch container was: not the image's
+      const body = rewriteTar(
+        await exportFilesystem(container),
+        (p) => plan.remove.has(p) || p === '/.dockerenv',
+        stats,
+      );
       const onAbort = (): void => {
         body.destroy(new Error('interrupted'));
       };
