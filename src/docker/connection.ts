@@ -5,8 +5,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TslimError } from '../core/errors.js';
 import type { EngineEndpoint } from './endpoint.js';
+import { hostKeyCheck, knownHostKeys } from './known-hosts.js';
 
 /** docker-modem also takes an http(s) Agent (lib/modem.js `opts.agent`); @types/dockerode omits it. */
+type ConnectConfig = NonNullable<Docker.DockerOptions['sshOptions']>;
+
 export type ModemOptions = Docker.DockerOptions & { agent?: Agent };
 
 /**
@@ -25,7 +28,7 @@ export function modemOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): 
       host: url.hostname,
       port: Number(url.port || 22),
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-      sshOptions: sshIdentity(env),
+      sshOptions: { ...sshIdentity(env), ...sshHostKey(env, url.hostname, Number(url.port || 22)) },
     };
   }
   if (url.protocol !== 'tcp:') {
@@ -62,10 +65,16 @@ function readTlsFile(path: string, from: string): Buffer {
   }
 }
 
+/** A host listed in ~/.ssh/known_hosts must show one of the keys listed there (else ssh2 accepts any). */
+function sshHostKey(env: NodeJS.ProcessEnv, host: string, port: number): Partial<ConnectConfig> {
+  const known = knownHostKeys(join(env.HOME || homedir(), '.ssh', 'known_hosts'), host, port);
+  return known ? (hostKeyCheck(known) as Partial<ConnectConfig>) : {};
+}
+
 /**
  * The ssh identity, as far as ssh2 can follow the ssh client: the agent at SSH_AUTH_SOCK, the key file
  * TSLIM_SSH_KEY (ssh2 does not read ~/.ssh/config), else the first of ~/.ssh/id_ed25519, id_ecdsa,
- * id_rsa that exists when there is no agent. ssh2 does not check the host key against known_hosts.
+ * id_rsa that exists when there is no agent.
  */
 function sshIdentity(env: NodeJS.ProcessEnv): NonNullable<Docker.DockerOptions['sshOptions']> {
   const agent = env.SSH_AUTH_SOCK;

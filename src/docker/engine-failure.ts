@@ -58,6 +58,12 @@ export function engineFailure(endpoint: EngineEndpoint, where: string, cause: un
       'set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem',
     );
   }
+  if (endpoint.host.startsWith('ssh://') && /Host denied|no matching host key/i.test(message)) {
+    return fail(
+      `the ssh host key is not one ~/.ssh/known_hosts lists for this host: ${message}`,
+      'if the host was reinstalled, drop its old entry (`ssh-keygen -R "[host]:port"`) and connect once with ssh; otherwise someone may be in between',
+    );
+  }
   if (endpoint.host.startsWith('ssh://') && error?.level === 'client-authentication') {
     return fail(
       `the ssh login was refused: ${message}`,

@@ -143,6 +143,27 @@ describe.skipIf(skip !== '')(
       expect((JSON.parse(remote.stdout) as DoctorJson).doctor.engine.kind).toBe('docker');
     });
 
+    it('known_hosts: the right host key passes; another key for [127.0.0.1]:PORT is refused (exit 3)', async () => {
+      const port = new URL(host).port;
+      const hostKey = (await readFile(join(dir, 'host_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+      const otherKey = (await readFile(join(dir, 'id_stranger.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+      const ssh = join(dir, '.ssh');
+      await mkdir(ssh, { recursive: true });
+      const env = sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_test') });
+      try {
+        await writeFile(join(ssh, 'known_hosts'), `[127.0.0.1]:${port} ${hostKey}\n`);
+        const known = await runCli(['doctor', '--json'], { env });
+        expect(known.code, known.stderr).toBe(0);
+        await writeFile(join(ssh, 'known_hosts'), `[127.0.0.1]:${port} ${otherKey}\n`);
+        const other = await runCli(['doctor', '--json'], { env });
+        expect(other.code).toBe(3);
+        expect(other.stderr).toContain('error: the ssh host key is not one ~/.ssh/known_hosts lists for this host');
+        expect(other.stderr).toMatch(/hint: .*ssh-keygen -R/);
+      } finally {
+        await rm(ssh, { recursive: true, force: true });
+      }
+    });
+
     it('a key the server does not accept: exit 3, the ssh login refused, naming where keys come from', async () => {
       const remote = await runCli(['doctor', '--json'], { env: sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_stranger') }) });
       expect(remote.code).toBe(3);

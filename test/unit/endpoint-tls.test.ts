@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TslimError } from '../../src/core/errors.js';
 import { modemOptions } from '../../src/docker/connection.js';
+import { hostKeyCheck, knownHostKeys } from '../../src/docker/known-hosts.js';
 import { resolveEndpoint } from '../../src/docker/endpoint.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -125,5 +126,32 @@ describe('modemOptions', () => {
         else process.env[name] = saved[name];
       }
     }
+  });
+});
+
+describe('knownHostKeys (~/.ssh/known_hosts as OpenSSH matches it)', () => {
+  // made by `ssh-keygen -H` from "[build-host]:2222,build-alias ssh-ed25519 AAAA…": one hashed line per name
+  const blob = 'AAAAC3NzaC1lZDI1NTE5AAAAII+pBm+A/1vYXb8GougqeCTGb8u1UAv9RhpoIOND/lCs';
+  const hashed = [
+    `|1|pe7z+BLtwOwJq7FDQx9hN8/6T8Y=|F7CUecOfmR1vuOCn38Up/e75Kfw= ssh-ed25519 ${blob}`,
+    `|1|ChXPHVp4zh45F3qIGvae5z7IRDI=|CuW9avDqqvyxVY3Z1aALlKaJ65U= ssh-ed25519 ${blob}`,
+  ];
+
+  it('hashed and plain names, [host]:port off port 22; a missing file or host: undefined', async () => {
+    const file = join(await tempDir('known-hosts'), 'known_hosts');
+    await writeFile(
+      file,
+      `${hashed.join('\n')}\n# comment\nplain-host,10.0.0.9 ssh-rsa AAAAB3NzaC1yc2E=\n@revoked * ssh-rsa AAAAbad\n`,
+    );
+    expect(knownHostKeys(file, 'build-host', 2222)?.keys).toEqual(new Map([['ssh-ed25519', new Set([blob])]]));
+    expect(knownHostKeys(file, 'build-alias', 22)?.keys.get('ssh-ed25519')).toEqual(new Set([blob]));
+    expect(knownHostKeys(file, 'build-host', 22)).toBeUndefined();
+    const plain = knownHostKeys(file, '10.0.0.9', 22);
+    expect(plain).toBeDefined();
+    const check = hostKeyCheck(plain!);
+    expect(check.algorithms.serverHostKey).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+    expect(check.hostVerifier(Buffer.from('AAAAB3NzaC1yc2E=', 'base64'))).toBe(true);
+    expect(check.hostVerifier(Buffer.from(blob, 'base64'))).toBe(false);
+    expect(knownHostKeys(join(file, 'nope'), 'build-host', 2222)).toBeUndefined();
   });
 });
