@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TslimError } from '../core/errors.js';
+import { tlsFromEnv, type EndpointTls } from './endpoint-tls.js';
+
+export type { EndpointTls } from './endpoint-tls.js';
 
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
@@ -15,8 +18,11 @@ export interface EngineEndpoint {
   source: EndpointSource;
   /** The docker context it came from (DOCKER_CONTEXT or config.json's currentContext). */
   context?: string;
-  /** The context's TLS files (contexts/tls/<id>/docker/{ca,cert,key}.pem) when it has them. */
-  tls?: { ca?: string; cert?: string; key?: string; skipVerify: boolean };
+  /**
+   * TLS for a tcp:// engine: DOCKER_TLS_VERIFY/DOCKER_TLS + DOCKER_CERT_PATH with DOCKER_HOST, or the
+   * context's files (contexts/tls/<id>/docker/{ca,cert,key}.pem) and SkipTLSVerify.
+   */
+  tls?: EndpointTls;
 }
 
 /** The docker config dir as the docker CLI finds it: $DOCKER_CONFIG, else ~/.docker. */
@@ -31,8 +37,11 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
  * contexts/meta/<sha256 of its name>/meta.json under Endpoints.docker.Host.
  */
 export function resolveEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
-  if (env.DOCKER_HOST) return { host: env.DOCKER_HOST, source: 'DOCKER_HOST' };
   const dir = dockerConfigDir(env);
+  if (env.DOCKER_HOST) {
+    const tls = env.DOCKER_HOST.startsWith('tcp://') ? tlsFromEnv(env, dir) : undefined;
+    return { host: env.DOCKER_HOST, source: 'DOCKER_HOST', ...(tls ? { tls } : {}) };
+  }
   let name = env.DOCKER_CONTEXT;
   let source: EndpointSource = 'DOCKER_CONTEXT';
   if (!name) {
@@ -65,7 +74,13 @@ function readContext(dir: string, name: string): Pick<EngineEndpoint, 'host' | '
   const skipVerify = docker.SkipTLSVerify === true;
   const tls =
     ca || cert || key || skipVerify
-      ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), skipVerify }
+      ? {
+          ...(ca ? { ca } : {}),
+          ...(cert ? { cert } : {}),
+          ...(key ? { key } : {}),
+          skipVerify,
+          from: `docker context '${name}' (${tlsDir})`,
+        }
       : undefined;
   return { host: docker.Host, ...(tls ? { tls } : {}) };
 }

@@ -1,41 +1,38 @@
 import Docker from 'dockerode';
-import { readFileSync } from 'node:fs';
 import { TslimError } from '../core/errors.js';
+import { modemOptions } from './connection.js';
 import { DEFAULT_HOST, describeEndpoint, resolveEndpoint, type EngineEndpoint } from './endpoint.js';
+import { engineFailure } from './engine-failure.js';
 
 export type Engine = Docker;
 
 export interface EngineOptions {
   /** DOCKER_HOST-style address; default: resolveEndpoint() (DOCKER_HOST, docker context, local socket). */
   host?: string;
+  /** The environment to resolve from (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, …); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * Connects to the engine the docker CLI would use (see endpoint.ts). Does not touch the network.
- * A context's TLS files are passed on; tcp:// without them is plain HTTP, as before.
+ * An explicit `host` is taken as DOCKER_HOST (so DOCKER_TLS_VERIFY applies to it, as with `docker -H`).
  */
 export function connectEngine(options: EngineOptions = {}): Engine {
-  const endpoint: EngineEndpoint = options.host ? { host: options.host, source: 'DOCKER_HOST' } : resolveEndpoint();
-  const host = endpoint.host;
-  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
-  const url = new URL(host.replace(/^tcp:/, endpoint.tls ? 'https:' : 'http:'));
-  if (url.protocol === 'ssh:') {
-    return new Docker({
-      protocol: 'ssh',
-      host: url.hostname,
-      port: Number(url.port || 22),
-      ...(url.username ? { username: url.username } : {}),
-    });
+  const env = options.env ?? process.env;
+  const endpoint: EngineEndpoint = resolveEndpoint(options.host ? { ...env, DOCKER_HOST: options.host } : env);
+  const modem = modemOptions(endpoint, env);
+  // docker-modem's constructor reads DOCKER_HOST/DOCKER_CERT_PATH itself (lib/modem.js defaultOpts):
+  // it reads cert.pem/key.pem unconditionally (throwing when absent, where the CLI goes on without a
+  // client certificate) and its SSH_AUTH_SOCK overrides our sshOptions. The endpoint is resolved
+  // already, so it constructs without them.
+  const saved = { DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CERT_PATH: process.env.DOCKER_CERT_PATH };
+  delete process.env.DOCKER_HOST;
+  delete process.env.DOCKER_CERT_PATH;
+  try {
+    return new Docker(modem);
+  } finally {
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
   }
-  const tls = endpoint.tls;
-  return new Docker({
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'https:' ? 2376 : 2375)),
-    protocol: url.protocol === 'https:' ? 'https' : 'http',
-    ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
-    ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
-    ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
-  });
 }
 
 /** Pings the engine; a clear error when nothing answers. */
@@ -50,12 +47,15 @@ export async function pingEngine(engine: Engine, signal?: AbortSignal): Promise<
 }
 
 export function engineUnreachable(cause: unknown): TslimError {
-  let where: string;
+  let endpoint: EngineEndpoint | undefined;
   try {
-    where = describeEndpoint(resolveEndpoint());
+    endpoint = resolveEndpoint();
   } catch {
-    where = process.env.DOCKER_HOST || DEFAULT_HOST;
+    endpoint = undefined;
   }
+  const where = endpoint ? describeEndpoint(endpoint) : process.env.DOCKER_HOST || DEFAULT_HOST;
+  const failure = endpoint ? engineFailure(endpoint, where, cause) : undefined;
+  if (failure) return failure;
   return new TslimError('ENGINE_UNREACHABLE', `no Docker engine answers at ${where}`, {
     cause,
     hint: "start one (`npm run engine` as root starts Debian's dockerd), set DOCKER_HOST, or use --offline for a dry run",

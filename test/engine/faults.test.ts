@@ -1,12 +1,18 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, statfs } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectEngine, type Engine } from '../../src/docker/engine.js';
+import type { Engine } from '../../src/docker/engine.js';
 import { runCli } from '../support/run-cli.js';
+import {
+  removeSecondDockerd,
+  startSecondDockerd,
+  stopSecondDockerd,
+  type SecondDockerd,
+} from '../support/second-dockerd.js';
 import { spawnCli } from '../support/spawn-cli.js';
 import { readWorld } from '../world/read-world.js';
 
@@ -25,7 +31,7 @@ const isRoot = process.getuid?.() === 0;
 let root = '';
 let dataRoot = '';
 let socket = '';
-let dockerd: ChildProcess | undefined;
+let dockerd: SecondDockerd | undefined;
 let engine: Engine;
 
 const flags = [
@@ -44,46 +50,9 @@ const flags = [
 const env = (): NodeJS.ProcessEnv => ({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: world.registry.dockerConfig });
 
 async function startDockerd(): Promise<void> {
-  dockerd = spawn(
-    'dockerd',
-    [
-      '--data-root',
-      dataRoot,
-      '--exec-root',
-      join(root, 'exec'),
-      '--pidfile',
-      join(root, 'dockerd.pid'),
-      '-H',
-      `unix://${socket}`,
-      '--bridge=none',
-      '--iptables=false',
-      '--storage-driver=overlay2',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  dockerd.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  engine = connectEngine({ host: `unix://${socket}` });
-  for (let i = 0; i < 120; i += 1) {
-    if (
-      await engine.ping().then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    if (dockerd.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the second dockerd did not start:\n${log}`);
-}
-
-async function stopDockerd(signal: NodeJS.Signals): Promise<void> {
-  const d = dockerd;
-  if (d?.exitCode !== null || d.signalCode !== null) return;
-  const ended = new Promise((r) => d.once('exit', r));
-  d.kill(signal);
-  await Promise.race([ended, new Promise((r) => setTimeout(r, 30_000))]);
+  const host = `unix://${socket}`;
+  dockerd = await startSecondDockerd({ root, dataRoot, hosts: [host], connect: { host } });
+  engine = dockerd.engine;
 }
 
 async function containersLeft(): Promise<string[]> {
@@ -130,16 +99,8 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
   });
 
   afterAll(async () => {
-    await stopDockerd('SIGTERM');
-    const containerdPid = join(root, 'exec', 'containerd', 'containerd.pid');
-    if (existsSync(containerdPid)) {
-      const pid = Number((await readFile(containerdPid, 'utf8')).trim());
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-    }
-    await run('sh', ['-c', `grep -o " ${root}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`]).catch(
-      () => undefined,
-    );
-    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+    await stopSecondDockerd(dockerd);
+    await removeSecondDockerd(root);
   });
 
   it('a full disk during the build: BUILD_FAILED (7) saying so, the log kept, no container, the Dockerfile whole', async () => {
@@ -196,7 +157,7 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
       { env: env() },
     );
     await cli.waitFor(/Step \d+\/\d+ : RUN apt-get update/, 300_000);
-    await stopDockerd('SIGKILL');
+    await stopSecondDockerd(dockerd, 'SIGKILL');
     const killedAt = Date.now();
     const result = await Promise.race([
       cli.done,

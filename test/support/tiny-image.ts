@@ -15,9 +15,12 @@ export async function buildTinyImage(
   runId: string,
   bytes = 64 * 1024,
   from = 'scratch',
+  /** more Dockerfile lines, e.g. `ENV TRITON_SERVER_VERSION=2.50.0` so inspect takes it for Triton */
+  extra: string[] = [],
 ): Promise<string> {
+  const lines = [`FROM ${from}`, 'COPY blob.bin /blob.bin', `LABEL ${RUN_LABEL}=${runId}`, ...extra];
   const files: ContextFile[] = [
-    { name: 'Dockerfile', content: `FROM ${from}\nCOPY blob.bin /blob.bin\nLABEL ${RUN_LABEL}=${runId}\n` },
+    { name: 'Dockerfile', content: `${lines.join('\n')}\n` },
     { name: 'blob.bin', content: randomBytes(bytes) },
   ];
   const stream = await engine.buildImage(buildContext(files), {
