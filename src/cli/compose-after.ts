@@ -8,6 +8,7 @@ import { checkThresholds, parseThresholds, type Thresholds } from '../report/thr
 import type { VerifyOptions, VerifyReport } from '../verify/verify.js';
 import { addAuthOptions, loadAuth, type AuthOptions } from './auth-options.js';
 import type { CliContext } from './context.js';
+import type { RegistryMirror } from '../compose/mirrors.js';
 import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
 import { userVerifyOptions } from './verify-user.js';
 import type { UserVerifyOptions, UserVerifyReport } from '../verify/user-verify.js';
@@ -125,6 +126,20 @@ export interface AfterBuildResult {
   exitCode: number;
 }
 
+/** Pulls an image the way compose pulls its bases: credentials of the requested registry (NGC's for nvcr.io). */
+export async function pullHook(ctx: CliContext): Promise<(requested: string, used: string) => Promise<void>> {
+  const engine = await ctx.engine();
+  const { pullWithProgress } = await import('../registry/pull.js');
+  return async (requested, used) => {
+    await pullWithProgress(engine, { requested, used }, ctx.progress, {
+      signal: ctx.signal,
+      onSecret: (s) => ctx.addSecret(s),
+      onRetry: ({ delayMs, error }) =>
+        ctx.log.warn(`pull of ${requested} broke (${(error as Error).message}); trying again in ${delayMs} ms`),
+    });
+  };
+}
+
 /** Runs verify → push → report on the built image; a failed verify throws and nothing is pushed. */
 export async function afterBuild(
   image: { id: string; tag: string },
@@ -132,6 +147,7 @@ export async function afterBuild(
   checked: AfterBuildChecked,
   flags: AfterBuildFlags,
   ctx: CliContext,
+  mirrors: readonly RegistryMirror[] = [],
 ): Promise<AfterBuildResult> {
   const engine = await ctx.engine();
   const result: AfterBuildResult = { exitCode: 0 };
@@ -139,13 +155,20 @@ export async function afterBuild(
   if (checked.verify) {
     const { verifyImage } = await import('../verify/verify.js');
     const { formatReport, verifyFailure } = await import('../verify/outcome.js');
-    const options = { ...checked.verify, trtBuilder: checked.verify.trtBuilder ?? sources.full };
+    // the default builder is the full image as the build used it (already through the mirrors);
+    // a --trt-builder nvcr.io/... is rewritten and pulled the same way
+    const options = {
+      ...checked.verify,
+      trtBuilder: checked.verify.trtBuilder ?? sources.full,
+      registryMirrors: [...mirrors],
+    };
     result.verify = await verifyImage(image.tag, options, {
       engine,
       log: ctx.log,
       progress: ctx.progress,
       signal: ctx.signal,
       runId: ctx.runId,
+      pull: await pullHook(ctx),
     });
     if (!ctx.json) process.stderr.write(formatReport(result.verify));
     const failure = verifyFailure(result.verify);

@@ -62,6 +62,7 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
     workDir: options.workDir,
     output: options.output,
     templateDir: options.templateDir,
+    onSecret: (secret) => ctx.addSecret(secret),
   });
   let image = result.image;
   let trimmed: Record<string, unknown> | undefined;
@@ -75,7 +76,7 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
       const engine = await ctx.engine();
       const candidate = { id: outcome.trimmed.id, tag: outcome.trimmed.id };
       try {
-        steps = await afterBuild(candidate, result.plan.images, after, options, ctx);
+        steps = await afterBuild(candidate, result.plan.images, after, options, ctx, inputs.registryMirrors);
       } catch (error) {
         await discardTrimmed(engine, outcome.trimmed.id);
         ctx.log.warn(`the trimmed image failed; ${image.tag} (untrimmed) is kept`);
@@ -87,7 +88,9 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
       image = { ...image, id: outcome.trimmed.id };
     }
   }
-  steps ??= image ? await afterBuild(image, result.plan.images, after, options, ctx) : undefined;
+  steps ??= image
+    ? await afterBuild(image, result.plan.images, after, options, ctx, inputs.registryMirrors)
+    : undefined;
   if (ctx.json) {
     const { exitCode: _code, ...rest } = steps ?? {};
     ctx.outJson({ ...resultJson({ ...result, image }), ...rest, ...(trimmed ? { trim: trimmed } : {}) });

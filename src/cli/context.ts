@@ -37,7 +37,8 @@ export function addCommonOptions(cmd: Command): Command {
 }
 
 export async function createContext(options: CommonOptions, signal: AbortSignal): Promise<CliContext> {
-  const secrets: string[] = [];
+  // an NGC API key in the environment is redacted everywhere, whether or not a pull uses it
+  const secrets: string[] = process.env.NGC_API_KEY ? [process.env.NGC_API_KEY] : [];
   const level: LogLevel = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
   const log = createLogger({ level, secrets });
   const progress = await createProgress({ enabled: !options.json && !options.quiet, secrets });

@@ -3,10 +3,12 @@ import { formatFacts } from '../inspect/format.js';
 import { checkImageArg, registryHostOf } from '../core/image-ref.js';
 import { addCommonOptions, type CommonOptions } from './context.js';
 import { runAction } from './run-action.js';
+import { applyMirrors, parseRegistryMirror } from '../compose/mirrors.js';
 import { loadAuth, addAuthOptions, type AuthOptions } from './auth-options.js';
 
 interface InspectCliOptions extends CommonOptions, AuthOptions {
   pull?: boolean;
+  registryMirror?: string[];
   payload: boolean;
 }
 
@@ -14,20 +16,40 @@ export function registerInspect(program: Command): void {
   const cmd = new Command('inspect')
     .description('Facts about a Triton image: versions, OS, CUDA/DCGM, backends/repoagents/caches with sizes')
     .argument('<image>', 'image reference, e.g. nvcr.io/nvidia/tritonserver:24.09-py3')
-    .option('--pull', 'pull the image when the engine does not have it')
+    .option('--pull', 'pull the image when the engine does not have it (nvcr.io: $oauthtoken + NGC_API_KEY)')
+    .option(
+      '--registry-mirror <registry=mirror>',
+      'read REGISTRY images from MIRROR (repeatable), e.g. nvcr.io=harbor.example/proxy-nvcr',
+      (v: string, p: string[] = []) => [...p, v],
+    )
     .addOption(new Option('--no-payload', 'skip measuring backend/repoagent/cache sizes'));
   addAuthOptions(cmd);
   addCommonOptions(cmd);
   cmd.action(
     runAction<InspectCliOptions>(async (options, ctx) => {
-      const ref = checkImageArg(cmd.args[0] ?? '');
+      const requested = checkImageArg(cmd.args[0] ?? '');
+      const mirrors = (options.registryMirror ?? []).map(parseRegistryMirror);
+      const ref = applyMirrors(requested, mirrors);
       // imported here, not at the top: dockerode and tar-stream are slow to load, and
       // `tslim --help` and the other commands need neither
       const { pingEngine } = await import('../docker/engine.js');
       const { inspectImage } = await import('../inspect/inspect-image.js');
       const engine = await ctx.engine();
       await pingEngine(engine, ctx.signal);
-      const auth = options.pull ? await loadAuth(registryHostOf(ref), options, ctx) : undefined;
+      // --username picks the credentials by hand; otherwise the registry's own (NGC's for nvcr.io)
+      const byHand = options.username !== undefined || options.passwordStdin === true;
+      const auth = options.pull && byHand ? await loadAuth(registryHostOf(ref), options, ctx) : undefined;
+      if (options.pull && !byHand) {
+        const { imageExists } = await import('../docker/images.js');
+        const { pullWithProgress } = await import('../registry/pull.js');
+        if (!(await imageExists(engine, ref, ctx.signal)))
+          await pullWithProgress(engine, { requested, used: ref }, ctx.progress, {
+            signal: ctx.signal,
+            onSecret: (s) => ctx.addSecret(s),
+            onRetry: ({ delayMs, error }) =>
+              ctx.log.warn(`pull of ${requested} broke (${(error as Error).message}); trying again in ${delayMs} ms`),
+          });
+      }
       ctx.progress.start(`inspecting ${ref}`);
       const facts = await inspectImage(engine, ref, {
         signal: ctx.signal,

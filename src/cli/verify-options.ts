@@ -6,6 +6,7 @@ import { explicitBackends, parseBackendList } from '../verify/backends.js';
 import { parseGpus, type GpuDriver } from '../verify/gpu-request.js';
 import type { SoakOptions } from '../verify/soak.js';
 import type { VerifyOptions } from '../verify/verify.js';
+import { parseRegistryMirror } from '../compose/mirrors.js';
 import type { CommonOptions } from './context.js';
 import type { UserVerifyFlags } from './verify-user.js';
 
@@ -17,6 +18,7 @@ export interface VerifyCliOptions extends CommonOptions, UserVerifyFlags {
   url?: string;
   metricsUrl?: string;
   trtBuilder?: string;
+  registryMirror?: string[];
   trtPlan?: string;
   pytorchDisableOptimizedExecution?: boolean;
   soak?: boolean;
@@ -71,6 +73,7 @@ export function toVerifyOptions(options: VerifyCliOptions): VerifyOptions {
     gpus: parseGpus(options.gpus),
     gpuDriver: options.gpuDriver,
     ...(options.trtBuilder !== undefined ? { trtBuilder: options.trtBuilder } : {}),
+    ...(options.registryMirror ? { registryMirrors: options.registryMirror.map(parseRegistryMirror) } : {}),
     ...(options.trtPlan !== undefined ? { trtPlan: resolve(options.trtPlan) } : {}),
     ...(options.pytorchDisableOptimizedExecution ? { pytorchDisableOptimizedExecution: true } : {}),
     ...(soak ? { soak } : {}),

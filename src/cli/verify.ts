@@ -46,6 +46,11 @@ export function registerVerify(program: Command): void {
       '--trt-builder <image|path>',
       'image with /usr/src/tensorrt/bin/trtexec (the full image of the same release), or a trtexec path',
     )
+    .option(
+      '--registry-mirror <registry=mirror>',
+      'read REGISTRY images (the --trt-builder image) from MIRROR, repeatable, e.g. nvcr.io=harbor.example/proxy-nvcr',
+      collectEnv,
+    )
     .option('--trt-plan <file>', 'a TensorRT plan built for the target GPU, instead of building one')
     .option('--pytorch-disable-optimized-execution', 'set DISABLE_OPTIMIZED_EXECUTION on the pytorch sample')
     .option('--soak', 'after the checks, send batch sequences and watch GPU memory for growth')
@@ -108,12 +113,14 @@ export function registerVerify(program: Command): void {
         const engine = await ctx.engine();
         const { pingEngine } = await import('../docker/engine.js');
         await pingEngine(engine, ctx.signal);
+        const { pullHook } = await import('./compose-after.js');
         report = await verifyImage(ref, verifyOptions, {
           engine,
           log: ctx.log,
           progress: ctx.progress,
           signal: ctx.signal,
           runId: ctx.runId,
+          pull: await pullHook(ctx),
         });
       }
       return emit(report, ctx);

@@ -1,19 +1,23 @@
 import { TslimError } from '../core/errors.js';
 import { pingEngine, type Engine } from '../docker/engine.js';
-import { imageExists, pullImage } from '../docker/images.js';
+import { imageExists } from '../docker/images.js';
+import { silentProgress } from '../core/progress.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import { presentComponents } from '../inspect/component-names.js';
 import { knownComponents } from '../catalog/index.js';
-import { resolveAuth } from '../registry/credentials.js';
-import { splitReference } from './mirrors.js';
+import { pullWithProgress } from '../registry/pull.js';
 import { archOf, imageFacts, type PlanFacts } from './plan-facts.js';
 import type { FactsOptions } from './resolve-facts.js';
 import type { SourceImages } from './source-images.js';
 
-async function pull(engine: Engine, ref: string, options: FactsOptions): Promise<void> {
-  const auth = await resolveAuth(splitReference(ref).registry);
-  options.onPull?.(ref);
-  await pullImage(engine, ref, { ...(auth ? { auth } : {}), signal: options.signal });
+/** `used` is the reference after --registry-mirror; `requested` picks the credentials (NGC's for nvcr.io). */
+async function pull(engine: Engine, requested: string, used: string, options: FactsOptions): Promise<void> {
+  await pullWithProgress(engine, { requested, used }, options.progress ?? silentProgress, {
+    signal: options.signal,
+    ...(options.onSecret ? { onSecret: options.onSecret } : {}),
+    onRetry: ({ delayMs, error }) =>
+      options.log.warn(`pull of ${requested} broke (${(error as Error).message}); trying again in ${delayMs} ms`),
+  });
 }
 
 /**
@@ -34,6 +38,11 @@ export async function engineFacts(
     throw error;
   }
   const refs = [sources.used.full, sources.used.min, ...(sources.used.gpuMin ? [sources.used.gpuMin] : [])];
+  const requested = [
+    sources.requested.full,
+    sources.requested.min,
+    ...(sources.requested.gpuMin ? [sources.requested.gpuMin] : []),
+  ];
   // independent engine calls run together: the presence checks, then the two inspects and the
   // component listing (issue 13: a dry run at most half of compose.py's time)
   const presence = await Promise.all(refs.map((ref) => imageExists(engine, ref, options.signal)));
@@ -41,9 +50,9 @@ export async function engineFacts(
     const present = presence[i]!;
     if (options.dryRun) {
       if (!present && !options.pullForDryRun) return offline(`${ref} is not in the engine (add --pull to fetch it)`);
-      if (!present) await pull(engine, ref, options);
+      if (!present) await pull(engine, requested[i] ?? ref, ref, options);
     } else if (!options.skipPull) {
-      await pull(engine, ref, options);
+      await pull(engine, requested[i] ?? ref, ref, options);
     } else if (!present) {
       throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine and --skip-pull is set`, {
         hint: 'pull it, or drop --skip-pull',

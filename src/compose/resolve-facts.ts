@@ -1,5 +1,6 @@
 import { usageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Progress } from '../core/progress.js';
 import type { Engine } from '../docker/engine.js';
 import type { ComponentNames } from '../inspect/component-names.js';
 import { archOf, catalogFacts, type PlanFacts } from './plan-facts.js';
@@ -19,7 +20,9 @@ export interface FactsOptions {
   pullForDryRun: boolean;
   /** Names the user asked for: looked up in the image even when the catalog does not know them. */
   requested: ComponentNames;
-  onPull?: (ref: string) => void;
+  /** Shows pulls (per-layer bytes on a TTY); silent when absent. */
+  progress?: Progress;
+  onSecret?: (secret: string) => void;
 }
 
 function offlineFacts(sources: SourceImages, options: FactsOptions, why: string): PlanFacts {

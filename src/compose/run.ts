@@ -26,6 +26,8 @@ export interface RunOptions {
   workDir: string | undefined;
   output: string | undefined;
   templateDir: string | undefined;
+  /** Gets each registry password a pull uses, so the CLI redacts it. */
+  onSecret?: (secret: string) => void;
 }
 
 export interface ComposeResult {
@@ -60,7 +62,8 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
       skipPull: options.skipPull,
       pullForDryRun: inputs.pull,
       requested: { backends: inputs.backends, repoagents: inputs.repoagents, caches: inputs.caches },
-      onPull: (ref) => options.progress.start(`pulling ${ref}`),
+      progress: options.progress,
+      ...(options.onSecret ? { onSecret: options.onSecret } : {}),
     }),
   );
   const plan = buildPlan(inputs, sources, facts, options.tslimVersion);

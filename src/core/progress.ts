@@ -8,6 +8,8 @@ export interface Progress {
   succeed(text?: string): void;
   fail(text?: string): void;
   stop(): void;
+  /** True for a spinner redrawn in place (a TTY): worth fine-grained updates such as per-layer bytes. */
+  readonly live: boolean;
 }
 
 export interface ProgressOptions {
@@ -35,6 +37,7 @@ export const silentProgress: Progress = {
   succeed: () => undefined,
   fail: () => undefined,
   stop: () => undefined,
+  live: false,
 };
 
 function spinnerProgress(
@@ -44,6 +47,9 @@ function spinnerProgress(
 ): Progress {
   let spinner: Ora | undefined;
   return {
+    // a TTY that reports no width (a bare pty) cannot have multi-line text redrawn in place:
+    // ora's line count would be wrong there, so only its one status line is updated
+    live: (stream.columns ?? 0) > 0,
     start: (text) => {
       spinner?.stop();
       spinner = ora({ text: clean(text), stream }).start();
@@ -71,6 +77,7 @@ function lineProgress(stream: NodeJS.WritableStream, clean: (t: string) => strin
   let current = '';
   let lastUpdate = 0;
   return {
+    live: false,
     start: (text) => {
       current = text;
       stream.write(`- ${clean(text)}\n`);

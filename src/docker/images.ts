@@ -59,11 +59,17 @@ export async function pullImage(engine: Engine, ref: string, options: PullOption
     });
   } catch (cause) {
     const status = statusOf(cause);
+    // the engine's own words ("pull access denied ... may require 'docker login'") decide for callers
+    // (a stream request's error body is only in the message: docker-modem leaves json null)
+    const engineMessage =
+      (cause as { json?: { message?: string } } | undefined)?.json?.message ?? (cause as Error | undefined)?.message;
+    const details = engineMessage ? { engineMessage } : undefined;
     if (status === 404)
-      throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} was not found in its registry`, { cause });
+      throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} was not found in its registry`, { cause, details });
     if (status === 401 || status === 403) {
       throw new TslimError('REGISTRY_AUTH', `the registry refused to let us pull ${ref}`, {
         cause,
+        details,
         hint: 'log in (docker login) or set DOCKER_CONFIG to a config.json with credentials for that registry',
       });
     }

@@ -10,6 +10,7 @@ import type { Engine } from '../docker/engine.js';
 import { containerLogs, createContainer, removeContainer } from '../docker/containers.js';
 import { statPath, withScratchContainer } from '../docker/archive.js';
 import { inspectImageRaw } from '../docker/images.js';
+import { applyMirrors, type RegistryMirror } from '../compose/mirrors.js';
 import { deviceRequests, type GpuDriver, type GpuSelection } from './gpu-request.js';
 import { gpuStartError } from './server-runner.js';
 
@@ -19,6 +20,13 @@ export const TRTEXEC_IN_IMAGE = '/usr/src/tensorrt/bin/trtexec';
 export const FULL_IMAGE_LABEL = IMAGE_LABELS.sourceFull;
 
 export type TrtBuilder = { kind: 'image'; image: string } | { kind: 'host'; path: string };
+
+/** Where a builder image comes from: --registry-mirror rewrites, and a pull for one the engine lacks. */
+export interface BuilderSource {
+  mirrors?: readonly RegistryMirror[];
+  /** Pulls `used` (requested rewritten through the mirrors) with the requested registry's credentials. */
+  pull?: (requested: string, used: string) => Promise<void>;
+}
 
 /** trtexec's shape flags: batch 1..max over [batch, 4] inputs, tuned for the soak's 16. */
 export function trtexecArgs(onnx: string, plan: string, maxBatch: number): string[] {
@@ -50,6 +58,7 @@ export async function resolveTrtBuilder(
   option: string | undefined,
   runId: string,
   signal?: AbortSignal,
+  source: BuilderSource = {},
 ): Promise<TrtBuilder> {
   if (option !== undefined && (isAbsolute(option) || option.startsWith('./') || option.startsWith('../'))) {
     try {
@@ -59,12 +68,18 @@ export async function resolveTrtBuilder(
     }
     return { kind: 'host', path: option };
   }
+  // nvcr.io/... names go through --registry-mirror exactly as compose's FROM images do
+  const mirrored = (ref: string): string => applyMirrors(ref, source.mirrors ?? []);
   const candidates =
     option !== undefined
-      ? [option]
-      : [labels[FULL_IMAGE_LABEL], image].filter((c): c is string => c !== undefined && c !== '');
+      ? [mirrored(option)]
+      : [labels[FULL_IMAGE_LABEL], image].filter((c): c is string => c !== undefined && c !== '').map(mirrored);
   for (const candidate of candidates) {
-    const raw = await inspectImageRaw(engine, candidate, signal);
+    let raw = await inspectImageRaw(engine, candidate, signal);
+    if (!raw && option !== undefined && source.pull) {
+      await source.pull(option, candidate);
+      raw = await inspectImageRaw(engine, candidate, signal);
+    }
     if (!raw) {
       if (option !== undefined)
         throw noBuilder(`--trt-builder image ${candidate} is not in the engine (pull it first)`);

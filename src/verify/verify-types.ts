@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import type { RegistryMirror } from '../compose/mirrors.js';
 import type { Progress } from '../core/progress.js';
 import type { Engine } from '../docker/engine.js';
 import type { BackendSelection } from './backends.js';
@@ -13,6 +14,8 @@ export interface VerifyOptions {
   gpus: GpuSelection;
   gpuDriver: GpuDriver;
   trtBuilder?: string;
+  /** --registry-mirror: applied to the TensorRT builder image (as compose applies it to its FROM images). */
+  registryMirrors?: RegistryMirror[];
   trtPlan?: string;
   pytorchDisableOptimizedExecution?: boolean;
   /** Present: run the soak after the checks pass. */
@@ -33,6 +36,8 @@ export interface VerifyDeps {
   progress: Progress;
   signal: AbortSignal;
   runId: string;
+  /** Pulls an image the engine lacks (the --trt-builder image): `used` is `requested` after the mirrors. */
+  pull?: (requested: string, used: string) => Promise<void>;
 }
 
 export interface VerifyReport {

@@ -57,7 +57,10 @@ export async function verifyImage(ref: string, options: VerifyOptions, deps: Ver
     const trt = models.find((m) => m.backend === 'tensorrt');
     if (trt && options.trtPlan === undefined) {
       progress.start('finding a TensorRT builder');
-      const builder = await resolveTrtBuilder(engine, ref, labels, options.trtBuilder, deps.runId, signal);
+      const builder = await resolveTrtBuilder(engine, ref, labels, options.trtBuilder, deps.runId, signal, {
+        ...(options.registryMirrors ? { mirrors: options.registryMirrors } : {}),
+        ...(deps.pull ? { pull: deps.pull } : {}),
+      });
       progress.update(`building the TensorRT plan with ${builder.kind === 'image' ? builder.image : builder.path}`);
       await buildTrtPlan(
         engine,

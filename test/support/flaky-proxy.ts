@@ -9,11 +9,21 @@ export interface FlakyProxyOptions {
   dropAfterBytes?: number;
   /** Answer this many manifest PUTs with 503 instead of forwarding them. */
   failManifestPuts?: number;
+  /** Cut this many blob downloads (GET …/blobs/sha256:…) after `dropAfterBytes` of their response. */
+  dropBlobDownloads?: number;
+  /** Cut the connection of this many manifest GETs/HEADs before forwarding them (a pull's first step). */
+  dropManifestGets?: number;
 }
 
 export interface FlakyProxy {
   address: string;
-  stats: { blobDrops: number; manifest503: number; connections: number };
+  stats: {
+    blobDrops: number;
+    manifest503: number;
+    connections: number;
+    downloadDrops: number;
+    manifestGetDrops: number;
+  };
   close(): Promise<void>;
 }
 
@@ -25,7 +35,7 @@ export interface FlakyProxy {
 export async function startFlakyProxy(options: FlakyProxyOptions): Promise<FlakyProxy> {
   const [host, port] = options.target.split(':');
   if (host !== '127.0.0.1') throw new Error('the flaky proxy only forwards to 127.0.0.1');
-  const stats = { blobDrops: 0, manifest503: 0, connections: 0 };
+  const stats = { blobDrops: 0, manifest503: 0, connections: 0, downloadDrops: 0, manifestGetDrops: 0 };
   const sockets = new Set<Socket>();
   const dropAfter = options.dropAfterBytes ?? 256 * 1024;
   const server: Server = createServer((client) => {
@@ -34,6 +44,8 @@ export async function startFlakyProxy(options: FlakyProxyOptions): Promise<Flaky
     sockets.add(client).add(upstream);
     let counting = false;
     let seen = 0;
+    let downloading = false;
+    let received = 0;
     const kill = (): void => {
       client.destroy();
       upstream.destroy();
@@ -50,6 +62,20 @@ export async function startFlakyProxy(options: FlakyProxyOptions): Promise<Flaky
           (path ?? '').includes('/blobs/uploads/') &&
           stats.blobDrops < (options.dropBlobUploads ?? 0);
         seen = 0;
+        downloading =
+          method === 'GET' &&
+          (path ?? '').includes('/blobs/sha256:') &&
+          stats.downloadDrops < (options.dropBlobDownloads ?? 0);
+        received = 0;
+        if (
+          (method === 'GET' || method === 'HEAD') &&
+          (path ?? '').includes('/manifests/') &&
+          stats.manifestGetDrops < (options.dropManifestGets ?? 0)
+        ) {
+          stats.manifestGetDrops += 1;
+          kill();
+          return;
+        }
         if (
           method === 'PUT' &&
           (path ?? '').includes('/manifests/') &&
@@ -74,7 +100,18 @@ export async function startFlakyProxy(options: FlakyProxyOptions): Promise<Flaky
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (downloading) {
+        received += chunk.length;
+        if (received > dropAfter) {
+          stats.downloadDrops += 1;
+          downloading = false;
+          kill();
+          return;
+        }
+      }
+      client.write(chunk);
+    });
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
     client.on('error', kill);

@@ -26,19 +26,33 @@ const PROJECTS = [
   { id: 1, name: 'library', public: true, created: '2026-01-01T00:00:00.000Z' },
   { id: 2, name: 'triton', public: false, created: '2026-01-01T00:00:00.000Z' },
   { id: 3, name: 'tools', public: false, created: '2026-01-01T00:00:00.000Z' },
+  // nvcr.io's namespace: with --registry-mirror nvcr.io=<address>, nvcr.io/nvidia/X is pulled as nvidia/X here
+  { id: 4, name: 'nvidia', public: false, created: '2026-01-01T00:00:00.000Z' },
 ];
 /** A project admin, a robot that pushes, a robot that may only pull (Harbor's robot$<project>+<name>). */
 const ACCOUNTS: Omit<HarborAccount, 'password'>[] = [
-  { username: 'tslim', permissions: { library: ['pull', 'push'], triton: ['pull', 'push'], tools: ['pull', 'push'] } },
+  {
+    username: 'tslim',
+    permissions: {
+      library: ['pull', 'push'],
+      triton: ['pull', 'push'],
+      tools: ['pull', 'push'],
+      nvidia: ['pull', 'push'],
+    },
+  },
   { username: 'robot$triton+ci', permissions: { triton: ['pull', 'push'] } },
   { username: 'robot$triton+pull', permissions: { triton: ['pull'] } },
+  // NGC's scheme: the fixed user $oauthtoken, the password an NGC API key (world-made, nvapi-...)
+  { username: '$oauthtoken', permissions: { nvidia: ['pull'] } },
 ];
 
 async function accounts(): Promise<HarborAccount[]> {
   const saved = JSON.parse(await readFile(harborCredentialsFile, 'utf8').catch(() => '[]')) as HarborAccount[];
   const out = ACCOUNTS.map((a) => ({
     ...a,
-    password: saved.find((s) => s.username === a.username)?.password ?? randomBytes(18).toString('base64url'),
+    password:
+      saved.find((s) => s.username === a.username)?.password ??
+      `${a.username === '$oauthtoken' ? 'nvapi-' : ''}${randomBytes(18).toString('base64url')}`,
   }));
   await writeFile(harborCredentialsFile, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
   await chmod(harborCredentialsFile, 0o600);
