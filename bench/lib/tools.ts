@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { World } from '../../test/world/world-types.js';
 import { run, type Measured, type RunOptions } from './proc.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -15,19 +14,8 @@ export function docker(args: string[], options: RunOptions = {}): Promise<Measur
   return run('docker', args, options);
 }
 
-/** compose flags that point at the world's apt/pip/CUDA stand-ins (as test/engine/compose-helpers.ts). */
-export function worldComposeFlags(world: World): string[] {
-  return [
-    '--registry-mirror',
-    world.mirror,
-    '--cuda-repo',
-    world.apt.cudaRepo,
-    '--pip-index-url',
-    world.pypi.url,
-    '--pip-trusted-host',
-    world.pypi.trustedHost,
-  ];
-}
+/** compose flags that point at the world's apt/pip/CUDA stand-ins (shared with the tests). */
+export { worldComposeFlags } from '../../test/support/world-flags.js';
 
 export async function removeImages(refs: string[]): Promise<void> {
   for (const ref of refs) await docker(['rmi', '-f', ref]).catch(() => undefined);

@@ -4,8 +4,8 @@
 // usage: node analyse.mjs SITE_PACKAGES OUT.json [--no-dlopen]
 import { writeFileSync } from 'node:fs';
 import { DLOPEN_TABLE } from '../../dist/catalog/dlopen.js';
-import { dependencyClosure } from '../../dist/trim/closure.js';
-import { applicableEntries, asRoots, dlopenMatches } from '../../dist/trim/dlopen-roots.js';
+import { applicableEntries } from '../../dist/trim/dlopen-roots.js';
+import { closureWithDlopen } from '../../dist/trim/trim-plan.js';
 import { localTree } from '../../dist/trim/local-tree.js';
 
 const [site, out, flag] = process.argv.slice(2);
@@ -18,16 +18,7 @@ const roots = [...tree.all()]
 const ctx = { backends: ['pytorch'], triton: '2.64.0', ignore: [] };
 const entries = flag === '--no-dlopen' ? [] : applicableEntries(DLOPEN_TABLE, ctx);
 const env = { ldLibraryPath: [], cacheDirs: [] };
-let dlopen = [];
-let closure;
-for (let round = 0; round < 16; round++) {
-  closure = dependencyClosure(tree, [...roots, ...dlopen], env);
-  const seen = new Set(dlopen.map((r) => r.path));
-  const fresh = asRoots(dlopenMatches(tree, entries, closure.keep, ctx)).filter((r) => !seen.has(r.path));
-  if (fresh.length === 0) break;
-  dlopen = [...dlopen, ...fresh];
-}
-const closureOnly = dependencyClosure(tree, roots, env).keep;
+const { closure, dlopen, alone: closureOnly } = closureWithDlopen(tree, roots, entries, ctx, env);
 // Candidates: every shared object (and link to one) of the CUDA library wheels, nvidia/*.
 const libs = [...tree.all()].filter(
   (e) => e.path.startsWith('/nvidia/') && /\.so(\.\d+)*$/.test(e.path) && e.kind !== 'dir',

@@ -1,4 +1,4 @@
-import { NeedBytes, isElfMagic, readElf, type ByteReader, type ElfInfo } from './elf.js';
+import { NeedBytes, dynamicSegment, isElfMagic, prefixReader, readElf, type ByteReader, type ElfInfo } from './elf.js';
 
 /** How much of a streamed file's start is held: headers, .dynsym and .dynstr of nearly every library. */
 export const PREFIX_BYTES = 8 << 20;
@@ -71,7 +71,6 @@ export class ElfCapture {
       this.prefix.length = 0;
       return;
     }
-    if (head.length < (head[4] === 2 ? 64 : 52)) return;
     const range = this.dynamicRange(head);
     if (range === 'later') return;
     this.checked = true;
@@ -81,22 +80,13 @@ export class ElfCapture {
 
   /** PT_DYNAMIC's file range from the program headers held so far ('later' until they are all here). */
   private dynamicRange(head: Buffer): { offset: number; length: number } | undefined | 'later' {
-    const wide = head[4] === 2;
-    const le = head[5] === 1;
-    const u16 = (at: number): number => (le ? head.readUInt16LE(at) : head.readUInt16BE(at));
-    const u32 = (at: number): number => (le ? head.readUInt32LE(at) : head.readUInt32BE(at));
-    const u64 = (at: number): number => Number(le ? head.readBigUInt64LE(at) : head.readBigUInt64BE(at));
-    const phoff = wide ? u64(32) : u32(28);
-    const phentsize = u16(wide ? 54 : 42);
-    const phnum = u16(wide ? 56 : 44);
-    if (phoff + phentsize * phnum > head.length)
-      return phoff + phentsize * phnum > this.prefixBytes ? undefined : 'later';
-    for (let i = 0; i < phnum; i++) {
-      const at = phoff + i * phentsize;
-      if (u32(at) !== 2) continue;
-      return wide ? { offset: u64(at + 8), length: u64(at + 32) } : { offset: u32(at + 4), length: u32(at + 16) };
+    try {
+      return dynamicSegment(prefixReader(head));
+    } catch (error) {
+      if (!(error instanceof NeedBytes)) throw error;
+      // program headers past the prefix cap: no capture; the re-read after the stream handles it
+      return error.offset + error.length > this.prefixBytes ? undefined : 'later';
     }
-    return undefined;
   }
 
   private reader(): ByteReader {

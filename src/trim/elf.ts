@@ -71,11 +71,15 @@ interface Segment {
   filesz: number;
 }
 
-/**
- * Parses the object's dynamic facts; undefined when the bytes are not ELF. Throws NeedBytes when the
- * reader lacks a range (a streamed file whose string table lies past what was kept).
- */
-export function readElf(read: ByteReader): ElfInfo | undefined {
+interface Headers {
+  f: Fields;
+  etype: number;
+  machine: number;
+  segments: Segment[];
+}
+
+/** The ELF header and program headers; undefined when the bytes are not ELF. Throws NeedBytes. */
+function readHeaders(read: ByteReader): Headers | undefined {
   const ident = read(0, 16);
   if (!ident || !isElfMagic(ident)) return undefined;
   const cls = ident[4];
@@ -84,8 +88,6 @@ export function readElf(read: ByteReader): ElfInfo | undefined {
   const f: Fields = { bits: cls === 1 ? 32 : 64, le: data === 1 };
   const wide = f.bits === 64;
   const header = need(read, 0, wide ? 64 : 52);
-  const etype = word(header, 16, f, 2);
-  const machine = word(header, 18, f, 2);
   const phoff = word(header, wide ? 32 : 28, f, wide ? 8 : 4);
   const phentsize = word(header, wide ? 54 : 42, f, 2);
   const phnum = word(header, wide ? 56 : 44, f, 2);
@@ -110,6 +112,23 @@ export function readElf(read: ByteReader): ElfInfo | undefined {
           },
     );
   }
+  return { f, etype: word(header, 16, f, 2), machine: word(header, 18, f, 2), segments };
+}
+
+/** PT_DYNAMIC's file range, from the headers alone (what a streaming reader must catch). Throws NeedBytes. */
+export function dynamicSegment(read: ByteReader): { offset: number; length: number } | undefined {
+  const dynamic = readHeaders(read)?.segments.find((s) => s.type === PT_DYNAMIC);
+  return dynamic ? { offset: dynamic.offset, length: dynamic.filesz } : undefined;
+}
+
+/**
+ * Parses the object's dynamic facts; undefined when the bytes are not ELF. Throws NeedBytes when the
+ * reader lacks a range (a streamed file whose string table lies past what was kept).
+ */
+export function readElf(read: ByteReader): ElfInfo | undefined {
+  const headers = readHeaders(read);
+  if (!headers) return undefined;
+  const { f, etype, machine, segments } = headers;
   const info: ElfInfo = {
     bits: f.bits,
     machine,

@@ -38,16 +38,32 @@ function tally(): Tally {
   return { files: 0, bytes: 0 };
 }
 
-/** Roots, then closure, then dlopen entries as new roots until nothing new is kept (a fixpoint). */
-function closureWithDlopen(tree: FsTree, inputs: TrimInputs): { closure: Closure; roots: Root[]; dlopen: Root[] } {
-  const entries = applicableEntries(inputs.table, inputs);
-  const roots = closureRoots(tree, inputs);
+export interface DlopenClosure {
+  closure: Closure;
+  dlopen: Root[];
+  /** What the roots alone keep (the first round): a dlopen keep is one not in here. */
+  alone: ReadonlySet<string>;
+}
+
+/**
+ * Roots, then closure, then dlopen entries as new roots until nothing new is kept (a fixpoint).
+ * The GPU-machine proof (scripts/trim-proof) calls this too, with its own roots.
+ */
+export function closureWithDlopen(
+  tree: FsTree,
+  roots: readonly Root[],
+  entries: readonly DlopenEntry[],
+  ctx: DlopenContext,
+  env: SearchEnv,
+): DlopenClosure {
   const dlopen: Root[] = [];
   const rooted = new Set(roots.map((r) => r.path));
+  let alone: ReadonlySet<string> | undefined;
   for (let round = 0; ; round++) {
-    const closure = dependencyClosure(tree, [...roots, ...dlopen], inputs.env);
-    const fresh = asRoots(dlopenMatches(tree, entries, closure.keep, inputs)).filter((r) => !rooted.has(r.path));
-    if (fresh.length === 0 || round > 16) return { closure, roots, dlopen };
+    const closure = dependencyClosure(tree, [...roots, ...dlopen], env);
+    alone ??= closure.keep;
+    const fresh = asRoots(dlopenMatches(tree, entries, closure.keep, ctx)).filter((r) => !rooted.has(r.path));
+    if (fresh.length === 0 || round > 16) return { closure, dlopen, alone };
     for (const r of fresh) rooted.add(r.path);
     dlopen.push(...fresh);
   }
@@ -55,7 +71,10 @@ function closureWithDlopen(tree: FsTree, inputs: TrimInputs): { closure: Closure
 
 /** What `--trim` removes from the image whose filesystem is `tree`, and why the rest stays. */
 export function planTrim(tree: FsTree, inputs: TrimInputs): TrimPlan {
-  const { closure, roots, dlopen } = closureWithDlopen(tree, inputs);
+  const roots = closureRoots(tree, inputs);
+  const entries = applicableEntries(inputs.table, inputs);
+  const found = closureWithDlopen(tree, roots, entries, inputs, inputs.env);
+  const { closure } = found;
   const remove = new Map<string, Category>();
   let totalBytes = 0;
   for (const entry of tree.all()) {
@@ -73,7 +92,7 @@ export function planTrim(tree: FsTree, inputs: TrimInputs): TrimPlan {
     const category = target ? remove.get(target.path) : undefined;
     if (category) remove.set(entry.path, category);
   }
-  return summarize(tree, remove, totalBytes, closure, roots.length, dlopen, inputs);
+  return summarize(tree, remove, totalBytes, found, roots.length, entries);
 }
 
 /** A hardlinked file stays whole when any of its names stays (the tar names one body for all). */
@@ -92,10 +111,9 @@ function summarize(
   tree: FsTree,
   remove: Map<string, Category>,
   totalBytes: number,
-  closure: Closure,
+  { closure, dlopen, alone }: DlopenClosure,
   roots: number,
-  dlopen: Root[],
-  inputs: TrimInputs,
+  entries: readonly DlopenEntry[],
 ): TrimPlan {
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, tally()])) as Record<Category, Tally>;
   const byPackage: Record<string, Tally> = {};
@@ -115,8 +133,6 @@ function summarize(
     if (bytes > 0) sized.push({ path, bytes, category });
   }
   sized.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
-  const alone = dependencyClosure(tree, closureRoots(tree, inputs), inputs.env).keep;
-  const entries = applicableEntries(inputs.table, inputs);
   const dlopenKept: TrimPlan['dlopenKept'] = [];
   const listed = new Set<string>();
   for (const r of dlopen) {

@@ -13,6 +13,7 @@ import { followStream } from '../../src/docker/json-stream.js';
 import { readWorld } from '../world/read-world.js';
 import { runCli } from '../support/run-cli.js';
 import { spawnCli } from '../support/spawn-cli.js';
+import { worldComposeFlags } from '../support/world-flags.js';
 
 // compose --trim on the ELF-real world (gcc-built CUDA/cuDNN/TensorRT libraries, backends whose
 // TRITONBACKEND_Initialize really dlopens their framework's libraries): the trimmed image verifies,
@@ -26,14 +27,7 @@ const env = { DOCKER_CONFIG: world.registry.dockerConfig };
 const worldArgs = [
   '--version',
   '24.09',
-  '--registry-mirror',
-  world.mirror,
-  '--cuda-repo',
-  world.apt.cudaRepo,
-  '--pip-index-url',
-  world.pypi.url,
-  '--pip-trusted-host',
-  world.pypi.trustedHost,
+  ...worldComposeFlags(world),
   '--backend',
   'onnxruntime',
   '--backend',
