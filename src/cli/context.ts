@@ -27,6 +27,12 @@ export interface CliContext {
   engine: () => Promise<Engine>;
   /** Registers a secret: it is redacted from every log line and from JSON output from now on. */
   addSecret(secret: string): void;
+  /**
+   * After a failed or interrupted run: removes the containers this run made that are still there
+   * (work running in parallel with the step that failed may not have reached its own cleanup before
+   * the process exits). Nothing when the run never connected to an engine; best effort.
+   */
+  sweep(): Promise<void>;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -43,6 +49,7 @@ export async function createContext(options: CommonOptions, signal: AbortSignal)
   const log = createLogger({ level, secrets });
   const progress = await createProgress({ enabled: !options.json && !options.quiet, secrets });
   let engine: Promise<Engine> | undefined;
+  const runId = newRunId();
   return {
     out: (text) => {
       process.stdout.write(redact(text, secrets));
@@ -54,10 +61,15 @@ export async function createContext(options: CommonOptions, signal: AbortSignal)
     progress,
     signal,
     json: options.json === true,
-    runId: newRunId(),
+    runId,
     engine: () => (engine ??= import('../docker/engine.js').then(({ connectEngine }) => connectEngine())),
     addSecret: (secret) => {
       if (secret) secrets.push(secret);
+    },
+    sweep: async () => {
+      if (!engine) return;
+      const { sweepContainers } = await import('../docker/containers.js');
+      await sweepContainers(await engine, runId).catch(() => undefined);
     },
   };
 }

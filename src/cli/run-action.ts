@@ -16,6 +16,15 @@ const onSignal = (): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A reader that goes away (`tslim … 2>&1 | head`) makes the next write fail with EPIPE; unhandled,
+// that error would end the process before its cleanup (containers it made would stay). The run
+// stops as on a signal instead, and cleans up; what it still writes goes nowhere.
+const onStreamError = (error: NodeJS.ErrnoException): void => {
+  if (error.code !== 'EPIPE') throw error;
+  if (!controller.signal.aborted) controller.abort();
+};
+process.stdout.on('error', onStreamError);
+process.stderr.on('error', onStreamError);
 
 /** Result of a command: its exit code. main.ts is the only place that exits. */
 export let exitCode = 0;
@@ -39,6 +48,7 @@ export function runAction<O extends CommonOptions>(fn: CommandFn<O>): (...args: 
         : toTslimError(thrown);
       reportError(error, ctx, options);
       exitCode = error.exitCode;
+      await ctx.sweep();
     }
   };
 }

@@ -8,13 +8,24 @@ import type { Engine } from './engine.js';
 export type ContainerSpec = Docker.ContainerCreateOptions;
 export type Container = Docker.Container;
 
+/** Creates in flight: a sweep waits for them, so a container made after its listing is not missed. */
+const creating = new Set<Promise<unknown>>();
+
 /** Creates a container; every one tslim makes carries the run label. */
-export async function createContainer(
+export function createContainer(
   engine: Engine,
   spec: ContainerSpec,
   runId: string,
   signal?: AbortSignal,
 ): Promise<Container> {
+  const created = create(engine, spec, runId, signal);
+  const settled = created.catch(() => undefined);
+  creating.add(settled);
+  void settled.then(() => creating.delete(settled));
+  return created;
+}
+
+async function create(engine: Engine, spec: ContainerSpec, runId: string, signal?: AbortSignal): Promise<Container> {
   throwIfAborted(signal);
   let container: Container;
   try {
@@ -144,6 +155,7 @@ export async function runToExit(
 
 /** Removes every container carrying the run label (optionally one run's); returns how many. */
 export async function sweepContainers(engine: Engine, runId?: string): Promise<number> {
+  await Promise.all(creating);
   const label = runId === undefined ? RUN_LABEL : `${RUN_LABEL}=${runId}`;
   const list = await engine.listContainers({ all: true, filters: { label: [label] } });
   await Promise.all(list.map((info) => removeContainer(engine.getContainer(info.Id))));

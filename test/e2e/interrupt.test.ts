@@ -1,6 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRunId, RUN_LABEL } from '../../src/core/labels.js';
 import { connectEngine } from '../../src/docker/engine.js';
@@ -17,6 +19,7 @@ const world = readWorld();
 const release = world.releases['24.09']!;
 const engine = connectEngine();
 const runId = `test-interrupt-${newRunId()}`;
+const BIN = fileURLToPath(new URL('../../bin/tslim.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const env = { DOCKER_CONFIG: world.registry.dockerConfig };
 let dir = '';
@@ -157,5 +160,38 @@ describe('Ctrl-C in each phase (built CLI)', () => {
       },
     });
     expect(res.status).toBe(404);
+  });
+
+  it('a reader that goes away mid-run (`2>&1 | head`): the run stops as on Ctrl-C and leaves no container', async () => {
+    // docker-modem's debug log (DEBUG=modem) writes a few lines per engine request, so closing the
+    // pipe after N lines lands at different points of the dry run's parallel container work
+    for (const lines of [40, 60, 80, 100, 120]) {
+      await snapshot();
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'compose',
+          '--dry-run',
+          '--skip-pull',
+          '--image',
+          `full=${release.full}`,
+          '--image',
+          `min=${release.min}`,
+        ],
+        { env: { ...process.env, ...env, DEBUG: 'modem' }, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let seen = 0;
+      child.stderr.on('data', (d: Buffer) => {
+        seen += d.toString().split('\n').length - 1;
+        if (seen >= lines) child.stderr.destroy();
+      });
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.on('exit', (c, s) => resolve([c, s])),
+      );
+      expect(signal, `closed after ${lines} lines: ended by a signal`).toBeNull();
+      expect([0, 130], `closed after ${lines} lines`).toContain(code);
+      expect(await newContainers(), `closed after ${lines} lines`).toEqual([]);
+    }
   });
 });
