@@ -5,75 +5,10 @@
  * world's .world/world.json). Rounds alternate the builders so drift hits both alike; medians and
  * the BuildKit/classic ratio go to stdout as a markdown table (recorded in bench/buildkit.md).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readWorld } from '../test/world/read-world.js';
-import type { World } from '../test/world/world-types.js';
-import { log, median } from './lib/proc.js';
-import { removeImages, tslim, worldComposeFlags } from './lib/tools.js';
-
-const BUILDERS = ['classic', 'buildkit'] as const;
-type Builder = (typeof BUILDERS)[number];
-
-export interface BuilderTimes {
-  rounds: number;
-  backends: string[];
-  coldS: Record<Builder, number[]>;
-  warmS: Record<Builder, number[]>;
-}
-
-export async function benchBuildKit(
-  world: World,
-  release: string,
-  backends: string[],
-  rounds: number,
-): Promise<BuilderTimes> {
-  const rel = world.releases[release];
-  if (!rel) throw new Error(`the world has no release ${release}`);
-  const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-buildkit-'));
-  const output = (b: Builder): string => `tslim-bench/buildkit-${b}:${process.pid}`;
-  const args = (b: Builder): string[] => [
-    'compose',
-    '--skip-pull',
-    '--image',
-    `full=${rel.full}`,
-    '--image',
-    `min=${rel.min}`,
-    ...backends.flatMap((name) => ['--backend', name]),
-    '--builder',
-    b,
-    '--output-name',
-    output(b),
-    '--work-dir',
-    dir,
-    ...worldComposeFlags(world),
-    '-q',
-  ];
-  const times: BuilderTimes = {
-    rounds,
-    backends,
-    coldS: { classic: [], buildkit: [] },
-    warmS: { classic: [], buildkit: [] },
-  };
-  try {
-    for (let round = 1; round <= rounds; round += 1) {
-      const order = round % 2 === 1 ? BUILDERS : [...BUILDERS].reverse();
-      for (const b of order) {
-        const cold = await tslim([...args(b), '--no-cache'], { keepStdout: false });
-        const warm = await tslim(args(b), { keepStdout: false });
-        times.coldS[b].push(cold.wallS);
-        times.warmS[b].push(warm.wallS);
-        log(`round ${round} ${b}: cold ${cold.wallS.toFixed(2)} s, warm ${warm.wallS.toFixed(2)} s`);
-      }
-    }
-    return times;
-  } finally {
-    await removeImages(BUILDERS.map(output));
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { benchBuildKit } from './lib/buildkit-times.js';
+import { median } from './lib/proc.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,12 +1,15 @@
 /**
- * `tslim compose --dry-run` (engine present: inspects full + min, measures the payload) and
- * `--dry-run --offline` (catalog only) vs the docker CLI calls a person makes for the same facts:
- * `docker inspect FULL MIN`, `docker run --rm FULL cat /etc/os-release`, and
+ * `tslim compose --dry-run` (engine present: inspects full + min, lists their components) and
+ * `--dry-run --offline` (catalog only) vs compose.py's own dry run on the same images (when a
+ * server checkout is given, bench/compose-py.ts) and vs the docker CLI calls a person makes for the
+ * same facts: `docker inspect FULL MIN`, `docker run --rm FULL cat /etc/os-release`, and
  * `docker run --rm FULL du -sb /opt/tritonserver/{backends,repoagents,caches}/*`.
+ * Rounds interleave all of them, so load on the host hits each alike; every sample is kept.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { composePyDryRun } from './compose-py.js';
 import { log, median } from './lib/proc.js';
 import { docker, tslim } from './lib/tools.js';
 
@@ -15,6 +18,10 @@ export interface DryRun {
   engineS: number;
   offlineS: number;
   byHandS: number;
+  /** compose.py --dry-run on the same images; absent without a server checkout. */
+  composePyS?: number;
+  /** Every round's wall seconds, for the spread. */
+  samplesS: { engine: number[]; offline: number[]; byHand: number[]; composePy: number[] };
 }
 
 export async function benchDryRun(
@@ -22,7 +29,8 @@ export async function benchDryRun(
   min: string,
   version: string,
   backends: string[],
-  rounds = 3,
+  rounds = 5,
+  serverRepo?: string,
 ): Promise<DryRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-dry-'));
   const common = [
@@ -37,8 +45,10 @@ export async function benchDryRun(
   const engine: number[] = [];
   const offline: number[] = [];
   const byHand: number[] = [];
+  const composePy: number[] = [];
   try {
     for (let i = 0; i < rounds; i++) {
+      if (serverRepo) composePy.push(await composePyDryRun(serverRepo, full, min, backends));
       engine.push((await tslim([...common, '--skip-pull', '--image', `full=${full}`, '--image', `min=${min}`])).wallS);
       offline.push((await tslim([...common, '--offline'])).wallS);
       const started = process.hrtime.bigint();
@@ -60,9 +70,17 @@ export async function benchDryRun(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const result = { rounds, engineS: median(engine), offlineS: median(offline), byHandS: median(byHand) };
+  const result: DryRun = {
+    rounds,
+    engineS: median(engine),
+    offlineS: median(offline),
+    byHandS: median(byHand),
+    ...(composePy.length ? { composePyS: median(composePy) } : {}),
+    samplesS: { engine, offline, byHand, composePy },
+  };
   log(
-    `dry-run: engine ${result.engineS.toFixed(2)} s, offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s`,
+    `dry-run: engine ${result.engineS.toFixed(2)} s, offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s` +
+      (result.composePyS === undefined ? '' : `, compose.py ${result.composePyS.toFixed(2)} s`),
   );
   return result;
 }

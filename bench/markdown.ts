@@ -26,19 +26,29 @@ ${markdownTable(figures(r))}
   test world and stay, and the -min images come out of the layer cache of the test world's identical
   -min builds. So cold is dominated by writing the payload (urandom) and committing the full layers.
   Warm: the same command again, nothing changed. The bench world is not pushed (see notes).
-- **compose --dry-run**: \`tslim compose --dry-run --skip-pull --image full=FULL --image min=MIN --backend …\`
-  (engine present: inspects both images and measures backend sizes through the Engine API) and
-  \`tslim compose --dry-run --offline --version V --backend …\` (catalog, no engine calls for facts),
-  each the median of ${r.dryRun.rounds} runs, including Node start-up. **By hand** is what a person runs
-  for the same facts, timed as one sequence (median of ${r.dryRun.rounds}): \`docker inspect FULL MIN\`;
+- **start-up**: median of ${r.startup.rounds} interleaved runs each of \`node -e ''\`, \`tslim --help\` and
+  \`tslim compose --dry-run --offline --version V --backend …\` (catalog, no engine), Node start-up
+  included (bench/startup.ts measures the same on its own).
+- **compose --dry-run, engine**: \`tslim compose --dry-run --skip-pull --image full=FULL --image min=MIN --backend …\`
+  (inspects both images, lists their components through the Engine API, reads os-release and
+  TRITON_VERSION), median of ${r.dryRun.rounds} rounds. **compose.py**: NVIDIA's compose.py from a
+  server checkout at the release tag (\`--server-repo\`), \`python3 compose.py --dry-run --skip-pull --image full,FULL --image min,MIN --backend …\`
+  on the same images in the same rounds (its \`docker inspect\` calls and one \`docker run FULL ls /usr/bin\`;
+  the container it leaves is removed after the clock stops). **By hand** is what a person runs
+  for the same facts, timed as one sequence: \`docker inspect FULL MIN\`;
   \`docker run --rm --entrypoint cat FULL /etc/os-release\`;
   \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/{backends,repoagents,caches}/*'\`.
 - **inspect**: \`tslim inspect --json FULL\` under GNU \`time -f %M\` (peak RSS = the kernel's
-  ru_maxrss of the node process: exact, no polling), wall time around the process; baseline
-  \`docker run --rm --entrypoint sh FULL -c 'du -sb /opt/tritonserver/backends/*'\`. tslim runs \`du\` in a
-  short-lived container too (the streamed tar is the fallback for images without one; bench/inspect-du.ts
-  times both paths), so the wall ratio is mostly Node's and the CLI's start-up; memory is the figure
-  that must not grow with the payload.
+  ru_maxrss of the node process: exact, no polling), wall time around the process, median of
+  ${r.inspect[0]?.rounds ?? 3} rounds alternated with the baseline
+  \`docker run --rm --network none --entrypoint sh FULL -c 'du -sb /opt/tritonserver/backends/*'\`. tslim's
+  default (du path) runs \`du\` in a short-lived, labelled, network-less container that is always
+  removed; the **stream path** (the fallback for images without \`du\`) counts the bytes of the
+  directories' tar streamed out of the engine, run once through the built library. Both must give the
+  backend bytes the world wrote, or the bench fails.
+- **BuildKit vs classic**: \`tslim compose --builder classic|buildkit\` on the \`${r.world.find((w) => w.scale === r.builders.scale)?.name ?? '?'}\`
+  world (scale ${r.builders.scale}), backends ${r.builders.backends.join(', ')}, ${r.builders.rounds} round(s): cold
+  (\`--no-cache\`) then warm (the same command again) for each builder.
 - **compose build**: \`tslim compose --skip-pull --image full=… --image min=… --backend ${r.compose.backends.join(' --backend ')}\`
   with the world flags (\`--registry-mirror --cuda-repo --pip-index-url --pip-trusted-host\`), first
   with \`--no-cache\` (cold), then the same command again (warm, nothing changed).

@@ -1,14 +1,18 @@
 /**
- * `npm run bench [-- --scale 1 --small-scale 0.25 --keep --out DIR]`: builds (or reuses) the bench
- * worlds, measures every figure of issue #6 once, prints a table, writes results.json and RESULTS.md.
- * Needs `npm run build` (it runs the CLI as a user does) and `npm run engine`.
+ * `npm run bench [-- --scale 1 --small-scale 0.25 --server-repo DIR --keep --out DIR]`: builds (or
+ * reuses) the bench worlds, measures every figure of issues 6 and 13 in one run, prints a table,
+ * writes results.json and RESULTS.md. Needs `npm run build` (it runs the CLI as a user does) and
+ * `npm run engine`. `--server-repo`: a checkout of triton-inference-server/server at the release's
+ * tag (compose.py and build.py), for the compose.py figure; without it that row is left out.
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBuildKit } from './lib/buildkit-times.js';
 import { benchComposeBuild } from './compose-build.js';
+import { composePyReady } from './compose-py.js';
 import { benchDryRun } from './dry-run.js';
 import { benchInspect } from './inspect-memory.js';
 import { log } from './lib/proc.js';
@@ -17,6 +21,7 @@ import { renderMarkdown } from './markdown.js';
 import { benchPush } from './push.js';
 import { figures, table, type Results } from './results.js';
 import { benchSlimSize } from './slim-size.js';
+import { benchStartup } from './lib/startup-times.js';
 import { buildWorld, worldImages } from './world-build.js';
 
 const RELEASE = '24.09';
@@ -28,6 +33,32 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(`${file}.tmp`, file);
 }
 
+/** Spread of each repeated timing, (max − min) / median: how far one run can be from another. */
+function noiseNote(r: Results): string {
+  const spread = (v: number[]): string => {
+    const sorted = [...v].sort((a, b) => a - b);
+    const mid = sorted[Math.floor(sorted.length / 2)] ?? 1;
+    return `${Math.round((100 * ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0))) / mid)} % over ${v.length}`;
+  };
+  const parts = [
+    `node alone ${spread(r.startup.samplesS.node)}`,
+    `tslim --help ${spread(r.startup.samplesS.help)}`,
+    `offline dry run ${spread(r.startup.samplesS.offline)}`,
+    `engine dry run ${spread(r.dryRun.samplesS.engine)}`,
+    ...(r.dryRun.samplesS.composePy.length ? [`compose.py ${spread(r.dryRun.samplesS.composePy)}`] : []),
+    `by hand ${spread(r.dryRun.samplesS.byHand)}`,
+    ...r.inspect.flatMap((i) => [
+      `inspect at scale ${i.scale} ${spread(i.samplesS.inspect)}`,
+      `du at scale ${i.scale} ${spread(i.samplesS.du)}`,
+    ]),
+  ];
+  return (
+    'Noise: the spread, (max − min) / median, of each repeated timing in this run: ' +
+    parts.join('; ') +
+    '. Ratios of figures measured in the same interleaved rounds carry less of it than the absolute times; single runs (builds, push, stream path) carry all of it.'
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -36,6 +67,7 @@ async function main(): Promise<void> {
       'small-scale': { type: 'string', default: '0.25' },
       keep: { type: 'boolean' },
       out: { type: 'string' },
+      'server-repo': { type: 'string' },
     },
   });
   const scale = Number(values.scale);
@@ -46,6 +78,9 @@ async function main(): Promise<void> {
     log('installing GNU time (peak RSS)');
     execFileSync('apt-get', ['install', '-y', '-q', 'time'], { stdio: 'inherit' });
   }
+  const serverRepo = values['server-repo'] ? path.resolve(values['server-repo']) : undefined;
+  if (serverRepo) composePyReady(serverRepo);
+  else notes.push('compose.py was not measured: no --server-repo checkout was given.');
   const started = Date.now();
   try {
     const big = await buildWorld('bench', scale, true);
@@ -56,12 +91,14 @@ async function main(): Promise<void> {
         .flatMap((k) => Object.values(k))
         .reduce((a, b) => a + b, 0);
 
-    const dryRun = await benchDryRun(rel.full, rel.min, RELEASE, KEEP_BACKENDS);
+    const startup = await benchStartup(15);
+    const dryRun = await benchDryRun(rel.full, rel.min, RELEASE, KEEP_BACKENDS, 5, serverRepo);
     const inspect = [];
     for (const w of [little, big]) {
       const backendBytes = Object.values(w.world.releases[RELEASE]!.payload.backends).reduce((a, b) => a + b, 0);
       inspect.push(await benchInspect(w.scale, w.world.releases[RELEASE]!.full, payload(w), backendBytes));
     }
+    const builders = await benchBuildKit(little.world, RELEASE, KEEP_BACKENDS, 1);
     const compose = await benchComposeBuild(big.world, rel.full, rel.min, KEEP_BACKENDS, SLIM);
     const slim = await benchSlimSize(rel.full, SLIM, rel.min);
     const push = await benchPush(SLIM, slim.slimBytes);
@@ -92,13 +129,16 @@ async function main(): Promise<void> {
         ...(coldS === undefined ? {} : { coldS }),
         warmS,
       })),
+      startup,
       dryRun,
       inspect,
+      builders,
       compose,
       slim,
       push,
     };
     notes.push(`Total bench run ${((Date.now() - started) / 60000).toFixed(1)} min.`);
+    notes.push(noiseNote(results));
     notes.push(
       'The bench world is built with --skip-push: nothing in the bench pulls its fixtures, and pushing four multi-GB images would take longer than the rest of the run; the push figure pushes the slim image instead.',
     );

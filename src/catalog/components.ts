@@ -1,4 +1,4 @@
-import semver from 'semver';
+import * as semver from './semver.js';
 
 /** What NVIDIA's full -py3 image ships under /opt/tritonserver, for offline name checks. */
 export interface DefaultComponents {

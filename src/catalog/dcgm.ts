@@ -1,4 +1,4 @@
-import semver from 'semver';
+import * as semver from './semver.js';
 import type { Family } from './recipe.js';
 
 /**

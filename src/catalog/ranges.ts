@@ -1,4 +1,4 @@
-import semver from 'semver';
+import * as semver from './semver.js';
 
 /**
  * Where compose.py/build.py changed what they emit, as semver ranges over the Triton version.

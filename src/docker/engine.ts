@@ -1,8 +1,9 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { TslimError } from '../core/errors.js';
 import { modemOptions } from './connection.js';
 import { DEFAULT_HOST, describeEndpoint, resolveEndpoint, type EngineEndpoint } from './endpoint.js';
 import { engineFailure } from './engine-failure.js';
+import { loadDockerode } from './lazy-deps.js';
 
 export type Engine = Docker;
 
@@ -29,7 +30,7 @@ export function connectEngine(options: EngineOptions = {}): Engine {
   delete process.env.DOCKER_HOST;
   delete process.env.DOCKER_CERT_PATH;
   try {
-    return new Docker(modem);
+    return new (loadDockerode())(modem);
   } finally {
     for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
   }

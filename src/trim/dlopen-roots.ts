@@ -1,4 +1,4 @@
-import semver from 'semver';
+import * as semver from '../catalog/semver.js';
 import type { DlopenEntry } from '../catalog/dlopen.js';
 import type { Root } from './closure.js';
 import { basename, type FsTree } from './fs-tree.js';

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+
+/**
+ * dockerode requires two heavy modules at load time that most runs never call: docker-modem's ssh
+ * agent (ssh2, ~40 ms here) and dockerode's BuildKit session (@grpc/grpc-js + @grpc/proto-loader +
+ * protobufjs, ~60 ms; tslim's BuildKit path dials /build itself and never opens dockerode's session).
+ * Both modules export a single function (docker-modem lib/ssh.js, dockerode lib/session.js), so
+ * before dockerode is loaded their require-cache entries get a function that loads the real module
+ * on its first call. dockerode is then required here, at run time: an `import` of it would be
+ * evaluated before this module's body in the bundle (dist/bundle hoists external imports).
+ * If a dependency's layout changes (no such file), nothing is seeded and loading is eager as before.
+ */
+const require = createRequire(import.meta.url);
+
+function seedLazy(filename: string): void {
+  if (!existsSync(filename) || require.cache[filename]) return;
+  let real: ((...args: unknown[]) => unknown) | undefined;
+  const lazy = function (this: unknown, ...args: unknown[]): unknown {
+    if (!real) {
+      delete require.cache[filename];
+      real = require(filename) as (...args: unknown[]) => unknown;
+    }
+    return real.apply(this, args);
+  };
+  require.cache[filename] = { id: filename, filename, loaded: true, exports: lazy } as NodeJS.Module;
+}
+
+function seed(): void {
+  try {
+    const dockerode = require.resolve('dockerode');
+    seedLazy(join(dirname(dockerode), 'session.js'));
+    seedLazy(join(dirname(require.resolve('docker-modem', { paths: [dockerode] })), 'ssh.js'));
+  } catch {
+    // not resolvable from here: dockerode loads its modules itself
+  }
+}
+
+/** dockerode's constructor, loaded with its ssh and session modules deferred. */
+export function loadDockerode(): typeof Docker {
+  seed();
+  return require('dockerode') as typeof Docker;
+}
