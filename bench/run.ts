@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --scale 1 --small-scale 0.25 --server-repo DIR --keep --out DIR]`: builds (or
+ * `npm run bench [-- --scale 1 --small-scale 0.25 --server-repo DIR --world bench --keep --out DIR]`: builds (or
  * reuses) the bench worlds, measures every figure of issues 6 and 13 in one run, prints a table,
  * writes results.json and RESULTS.md. Needs `npm run build` (it runs the CLI as a user does) and
  * `npm run engine`. `--server-repo`: a checkout of triton-inference-server/server at the release's
@@ -68,6 +68,8 @@ async function main(): Promise<void> {
       keep: { type: 'boolean' },
       out: { type: 'string' },
       'server-repo': { type: 'string' },
+      // the worlds' names (NAME and NAME-small): a trial run at a small scale leaves `bench` alone
+      world: { type: 'string', default: 'bench' },
     },
   });
   const scale = Number(values.scale);
@@ -82,9 +84,10 @@ async function main(): Promise<void> {
   if (serverRepo) composePyReady(serverRepo);
   else notes.push('compose.py was not measured: no --server-repo checkout was given.');
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   try {
-    const big = await buildWorld('bench', scale, true);
-    const little = await buildWorld('bench-small', small, false);
+    const big = await buildWorld(values.world, scale, true);
+    const little = await buildWorld(`${values.world}-small`, small, false);
     const rel = big.world.releases[RELEASE]!;
     const payload = (w: typeof big): number =>
       Object.values(w.world.releases[RELEASE]!.payload)
@@ -140,6 +143,9 @@ async function main(): Promise<void> {
     notes.push(`Total bench run ${((Date.now() - started) / 60000).toFixed(1)} min.`);
     notes.push(noiseNote(results));
     notes.push(
+      `Load average (1 min) at the start ${loadAtStart.toFixed(2)}, at the end ${os.loadavg()[0]!.toFixed(2)}: anything else running on the host at the time adds to every timing.`,
+    );
+    notes.push(
       'The bench world is built with --skip-push: nothing in the bench pulls its fixtures, and pushing four multi-GB images would take longer than the rest of the run; the push figure pushes the slim image instead.',
     );
     notes.push(
@@ -153,7 +159,7 @@ async function main(): Promise<void> {
     if (!values.keep) {
       log('removing the bench images (--keep keeps them)');
       await removeImages([SLIM]);
-      for (const name of ['bench', 'bench-small']) {
+      for (const name of [values.world, `${values.world}-small`]) {
         const images = (await worldImages(name)).sort(
           (a, b) => Number(a.endsWith('-min')) - Number(b.endsWith('-min')),
         );

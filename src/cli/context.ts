@@ -68,8 +68,12 @@ export async function createContext(options: CommonOptions, signal: AbortSignal)
     },
     sweep: async () => {
       if (!engine) return;
-      const { sweepContainers } = await import('../docker/containers.js');
-      await sweepContainers(await engine, runId).catch(() => undefined);
+      try {
+        const { sweepContainers } = await import('../docker/containers.js');
+        await sweepContainers(await engine, runId);
+      } catch {
+        // best effort: the engine may be the reason the run failed (unreachable, refused the login)
+      }
     },
   };
 }

@@ -8,6 +8,10 @@ import { registerReport } from './report.js';
 import { registerVerify } from './verify.js';
 import { exitCode } from './run-action.js';
 
+// Node's deprecation warnings are about dependencies' code, not the user's input (docker-modem's ssh
+// transport builds an `ssh:` URL node warns about, DEP0170, on every ssh:// run): not for a CLI's stderr.
+process.noDeprecation = true;
+
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()

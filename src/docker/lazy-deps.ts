@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import { limitHandshakes } from './ssh-handshakes.js';
 
 /**
  * dockerode requires two heavy modules at load time that most runs never call: docker-modem's ssh
@@ -9,19 +10,22 @@ import type Docker from 'dockerode';
  * protobufjs, ~60 ms; tslim's BuildKit path dials /build itself and never opens dockerode's session).
  * Both modules export a single function (docker-modem lib/ssh.js, dockerode lib/session.js), so
  * before dockerode is loaded their require-cache entries get a function that loads the real module
- * on its first call. dockerode is then required here, at run time: an `import` of it would be
+ * on its first call (the ssh one wrapped by ssh-handshakes.ts). dockerode is then required here, at run time: an `import` of it would be
  * evaluated before this module's body in the bundle (dist/bundle hoists external imports).
  * If a dependency's layout changes (no such file), nothing is seeded and loading is eager as before.
  */
 const require = createRequire(import.meta.url);
 
-function seedLazy(filename: string): void {
+type Fn = (...args: unknown[]) => unknown;
+
+/** `wrap` turns the real export into the one dockerode gets (ssh: the handshake limit). */
+function seedLazy(filename: string, wrap: (real: Fn) => Fn = (real) => real): void {
   if (!existsSync(filename) || require.cache[filename]) return;
-  let real: ((...args: unknown[]) => unknown) | undefined;
+  let real: Fn | undefined;
   const lazy = function (this: unknown, ...args: unknown[]): unknown {
     if (!real) {
       delete require.cache[filename];
-      real = require(filename) as (...args: unknown[]) => unknown;
+      real = wrap(require(filename) as Fn);
     }
     return real.apply(this, args);
   };
@@ -32,7 +36,8 @@ function seed(): void {
   try {
     const dockerode = require.resolve('dockerode');
     seedLazy(join(dirname(dockerode), 'session.js'));
-    seedLazy(join(dirname(require.resolve('docker-modem', { paths: [dockerode] })), 'ssh.js'));
+    const modem = dirname(require.resolve('docker-modem', { paths: [dockerode] }));
+    seedLazy(join(modem, 'ssh.js'), limitHandshakes);
   } catch {
     // not resolvable from here: dockerode loads its modules itself
   }

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_LABEL } from '../../src/core/labels.js';
+import { connectEngine } from '../../src/docker/engine.js';
 import { runCli } from '../support/run-cli.js';
+import { worldComposeFlags } from '../support/world-flags.js';
 import { freePort } from '../support/second-dockerd.js';
 import { readWorld } from '../world/read-world.js';
 
@@ -161,6 +164,67 @@ describe.skipIf(skip !== '')(
         expect(other.stderr).toMatch(/hint: .*ssh-keygen -R/);
       } finally {
         await rm(ssh, { recursive: true, force: true });
+      }
+    });
+
+    it('compose builds, verifies, pushes and reports through the ssh tunnel (context upload, build stream, server run, push)', async () => {
+      const world = readWorld();
+      const id = `${Date.now().toString(36)}${process.pid}`;
+      const output = `tslim-test/ssh-pipeline:${id}`;
+      const target = `${world.registry.address}/tslim-test/ssh-pipeline:${id}`;
+      const work = join(dir, 'work');
+      await mkdir(work, { recursive: true });
+      try {
+        const remote = await runCli(
+          [
+            'compose',
+            '--version',
+            '24.09',
+            '--backend',
+            'python',
+            ...worldComposeFlags(world),
+            '--output-name',
+            output,
+            '--builder',
+            'classic',
+            '--verify',
+            '--gpus',
+            'none',
+            '--push',
+            target,
+            '--report',
+            '--json',
+            '--work-dir',
+            work,
+          ],
+          {
+            env: sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_test'), DOCKER_CONFIG: world.registry.dockerConfig }),
+            cwd: work,
+          },
+        );
+        expect(remote.code, `${remote.stderr}\n${sshdLog}`).toBe(0);
+        const out = JSON.parse(remote.stdout) as {
+          verify: { ok: boolean; results: { backend: string; status: string }[] };
+          push: { ref: string; digest: string };
+          report: Record<string, unknown>;
+        };
+        expect(out.verify.results.map((r) => [r.backend, r.status])).toEqual([['python', 'passed']]);
+        expect(out.push.ref).toBe(target);
+        expect(out.push.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+        expect(JSON.stringify(out.report)).toContain('pytorch'); // the report names what was dropped
+        // the same engine as the local socket: the image is there, with the labels the recipe sets
+        const local = connectEngine({ host: 'unix:///var/run/docker.sock' });
+        const labels = (await local.getImage(output).inspect()).Config.Labels;
+        expect(labels['dev.tslim.backends']).toBe('python');
+        const left = await local.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+        expect(left.filter((c) => c.Image.includes(id))).toEqual([]);
+      } finally {
+        const local = connectEngine({ host: 'unix:///var/run/docker.sock' });
+        for (const ref of [output, target])
+          await local
+            .getImage(ref)
+            .remove({ force: true })
+            .catch(() => undefined);
       }
     });
 
