@@ -4,6 +4,8 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_LABEL } from '../../src/core/labels.js';
+import { connectEngine } from '../../src/docker/engine.js';
 import { runCli } from '../support/run-cli.js';
 import {
   freePort,
@@ -14,6 +16,9 @@ import {
 } from '../support/second-dockerd.js';
 import { buildTinyImage } from '../support/tiny-image.js';
 import { makeTlsCerts } from '../support/tls-certs.js';
+import { startTlsFront } from '../support/tls-front.js';
+import { worldComposeFlags } from '../support/world-flags.js';
+import { readWorld } from '../world/read-world.js';
 
 /**
  * tcp:// + TLS: a second dockerd on 127.0.0.1 with --tlsverify and certificates made here with
@@ -103,6 +108,62 @@ describe.skipIf(!isRoot)(
       // the world's engine does not have it: the answer came over TLS
       const local = await runCli(['inspect', tag, '--no-payload', '--json'], { env: { DOCKER_HOST: '' } });
       expect(local.code).toBe(4);
+    });
+
+    it('compose builds, verifies, pushes and reports over tcp:// + TLS (the world engine behind a TLS front)', async () => {
+      const world = readWorld();
+      const front = await startTlsFront({ ca: certs.ca, cert: certs.serverCert, key: certs.serverKey });
+      const id = runId.slice(0, 8);
+      const output = `tslim-test/tls-pipeline:${id}`;
+      const target = `${world.registry.address}/tslim-test/tls-pipeline:${id}`;
+      const work = join(root, 'work');
+      await mkdir(work, { recursive: true });
+      const local = connectEngine({ host: 'unix:///var/run/docker.sock' });
+      try {
+        const run = await runCli(
+          [
+            'compose',
+            '--version',
+            '24.09',
+            '--backend',
+            'python',
+            ...worldComposeFlags(world),
+            '--output-name',
+            output,
+            '--verify',
+            '--gpus',
+            'none',
+            '--push',
+            target,
+            '--report',
+            '--json',
+            '--work-dir',
+            work,
+          ],
+          {
+            env: { ...tlsEnv(clientDir), DOCKER_HOST: front.host, DOCKER_CONFIG: world.registry.dockerConfig },
+            cwd: work,
+          },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        const out = JSON.parse(run.stdout) as {
+          verify: { results: { backend: string; status: string }[] };
+          push: { ref: string; digest: string };
+        };
+        expect(out.verify.results.map((r) => [r.backend, r.status])).toEqual([['python', 'passed']]);
+        expect(out.push).toMatchObject({ ref: target, digest: expect.stringMatching(/^sha256:[a-f0-9]{64}$/) });
+        expect(front.connections()).toBeGreaterThan(0); // every request went through the TLS front
+        expect((await local.getImage(output).inspect()).Config.Labels['dev.tslim.backends']).toBe('python');
+        const left = await local.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+        expect(left.filter((c) => c.Image.includes(id))).toEqual([]);
+      } finally {
+        await front.close();
+        for (const ref of [output, target])
+          await local
+            .getImage(ref)
+            .remove({ force: true })
+            .catch(() => undefined);
+      }
     });
 
     it('a context with TLS files and SkipTLSVerify (no ca.pem) reaches it; DOCKER_TLS_VERIFY is then ignored', async () => {
