@@ -32,7 +32,7 @@ die() { echo "[podman] error: $*" >&2; exit 1; }
 ping_podman() { [[ -S $SOCK ]] && curl -fsS --max-time 3 --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1; }
 
 # Rootful Podman 4.3 asks runc for RLIMIT_NOFILE and RLIMIT_NPROC of 1048576 in every container
-# it makes (the compat API's POST /containers/create and build RUN steps included) unless
+# it makes (the compat API's POST /containers/create included; Buildah's RUN steps do not) unless
 # containers.conf's default_ulimits says otherwise; only rootless Podman clamps them to its own
 # limits. Where the hard limits are lower (a container, a sandbox, a CI runner) every start fails:
 # `runc create failed: ... error setting rlimit type 7: operation not permitted`.
