@@ -47,10 +47,30 @@ export async function withScratchContainer<T>(
   }
 }
 
+/**
+ * Podman reads a running container's files through its mount namespace (/proc/PID/ns/mnt) and
+ * answers 500 (`open /proc/PID/ns/mnt: no such file or directory`; a HEAD carries no message) when
+ * the process exits meanwhile (Podman 4.3.1; seen when inspect reads files while du runs in the same
+ * container). Docker reads the container's filesystem whatever its state. Once the container has
+ * stopped Podman reads its storage, so a 500 on a container that was started is tried once more
+ * after its exit. A never-started container is not waited for (wait would block).
+ */
+async function outlastExit<T>(container: Container, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode !== 500) throw cause;
+    const state = (await container.inspect().catch(() => undefined))?.State;
+    if (!state || state.Status === 'created') throw cause;
+    await container.wait().catch(() => undefined);
+    return call();
+  }
+}
+
 /** Stat of a path in a container; undefined when it does not exist. */
 export async function statPath(container: Container, path: string): Promise<PathStat | undefined> {
   try {
-    return archiveStat(await container.infoArchive({ path }));
+    return archiveStat(await outlastExit(container, () => container.infoArchive({ path })));
   } catch (cause) {
     if ((cause as { statusCode?: number }).statusCode === 404) return undefined;
     throw engineError(cause, `reading ${path}`);
@@ -69,7 +89,8 @@ export async function walkArchive(
 ): Promise<boolean> {
   let stream: NodeJS.ReadableStream;
   try {
-    stream = asReadable(await container.getArchive({ path, abortSignal: signal }), `the archive of ${path}`);
+    const archive = await outlastExit(container, () => container.getArchive({ path, abortSignal: signal }));
+    stream = asReadable(archive, `the archive of ${path}`);
   } catch (cause) {
     if ((cause as { statusCode?: number }).statusCode === 404) return false;
     throw engineError(cause, `reading ${path}`);
@@ -101,7 +122,7 @@ export async function readSmallFile(container: Container, path: string, limit = 
   }
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await container.getArchive({ path });
+    stream = await outlastExit(container, () => container.getArchive({ path }));
   } catch (cause) {
     throw engineError(cause, `reading ${path}`);
   }

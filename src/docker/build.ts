@@ -73,6 +73,18 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
   return { id, events };
 }
 
+/**
+ * The step a classic build stream line starts, as `Step N/M : INSTRUCTION`: Docker writes it so;
+ * Podman (Buildah) writes `STEP N/M: INSTRUCTION`, in a multi-stage build prefixed by `[stage/stages] `
+ * and counted per stage (docs/engines.md); the stage prefix is kept. Other lines give undefined.
+ */
+export function buildStep(text: string): string | undefined {
+  const docker = /^Step \d+\/\d+ : .*/.exec(text.trim());
+  if (docker) return docker[0];
+  const podman = /^(\[\d+\/\d+\] )?STEP (\d+)\/(\d+): (.*)/.exec(text.trim());
+  return podman ? `${podman[1] ?? ''}Step ${podman[2]}/${podman[3]} : ${podman[4]}` : undefined;
+}
+
 /** The result id: `aux.ID` (classic with API >= 1.30, and BuildKit's `moby.image.id`) or "Successfully built <id>". */
 export function builtImageId(events: readonly StreamEvent[]): string | undefined {
   const aux = events

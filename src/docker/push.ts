@@ -6,6 +6,13 @@ import { followStream, type StreamEvent } from './json-stream.js';
 
 export interface EnginePushOptions {
   auth?: RegistryAuthConfig;
+  /**
+   * The registry talks plain HTTP (--insecure, or loopback). Docker falls back to HTTP for
+   * 127.0.0.0/8 and its insecure-registries by itself; Podman's compat push verifies TLS unless
+   * registries.conf marks the registry insecure or the request says `tlsVerify=false`
+   * (libpod pkg/api/handlers/compat/images_push.go), so tslim says it. Docker ignores the parameter.
+   */
+  plainHttp?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: StreamEvent) => void;
 }
@@ -23,6 +30,7 @@ export async function enginePush(
     stream = await engine.getImage(name).push({
       tag,
       ...(options.auth ? { authconfig: options.auth } : {}),
+      ...(options.plainHttp ? { tlsVerify: false } : {}),
       abortSignal: options.signal,
     } as Docker.ImagePushOptions);
   } catch (cause) {

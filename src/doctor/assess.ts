@@ -84,6 +84,8 @@ export function assessLimits(report: Omit<DoctorReport, 'limits'>): string[] {
   if (engine.kind === 'podman') {
     limits.push(
       'Podman: builds run on Buildah through the Docker API (no BuildKit progress, --builder classic); see docs/engines.md for the differences tslim adapts to',
+      // Podman 4.3's compat pull (POST /images/create) ignores tlsVerify: only registries.conf helps
+      'Podman: pulls and build FROMs from a plain-HTTP registry, loopback included, need it marked `insecure = true` in the registries.conf of the Podman service (tslim cannot say it per pull; push it can)',
     );
   }
   if (engine.kind === 'other') limits.push(`an engine tslim was not tested with (${engine.name}): expect differences`);

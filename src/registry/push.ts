@@ -10,7 +10,7 @@ import type { RegistryAuth } from './credentials.js';
 import { digestFromPushEvents } from './digest.js';
 import { DistributionClient } from './distribution-client.js';
 import { checkHarborProject, harborArtifact, harborProject } from './harbor.js';
-import { apiLocation } from './loopback.js';
+import { apiLocation, isLoopbackRegistry } from './loopback.js';
 import { LayerProgress } from './layer-progress.js';
 import { classifyPushError, noPushPermission } from './push-errors.js';
 import { isTransientError, withRetry } from './retry.js';
@@ -127,6 +127,7 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
         progress.start(`pushing ${target}${attempt > 1 ? ` (try ${attempt})` : ''}`);
         return enginePush(engine, name, tag, {
           ...opt('auth', request.auth),
+          plainHttp: request.insecure === true || isLoopbackRegistry(loc.registry),
           ...opt('signal', signal),
           onEvent: (event) => {
             if (layers.update(event)) progress.update(`pushing ${target}: ${layers.summary()}`);

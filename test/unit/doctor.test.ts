@@ -161,7 +161,8 @@ describe('assessLimits', () => {
     r.engine.kind = 'podman';
     const limits = assessLimits(r);
     expect(limits).toContainEqual(expect.stringMatching(/^BuildKit unavailable \(a Podman engine/));
-    expect(limits).toContainEqual(expect.stringMatching(/^Podman: /));
+    expect(limits).toContainEqual(expect.stringMatching(/^Podman: builds run on Buildah/));
+    expect(limits).toContainEqual(expect.stringMatching(/^Podman: pulls .* plain-HTTP registry.* registries\.conf/));
   });
 
   it('a missing credential helper is named', () => {
