@@ -45,6 +45,7 @@ function noiseNote(r: Results): string {
     `tslim --help ${spread(r.startup.samplesS.help)}`,
     `offline dry run ${spread(r.startup.samplesS.offline)}`,
     `engine dry run ${spread(r.dryRun.samplesS.engine)}`,
+    `engine dry run, facts cached ${spread(r.dryRun.samplesS.cached)}`,
     ...(r.dryRun.samplesS.composePy.length ? [`compose.py ${spread(r.dryRun.samplesS.composePy)}`] : []),
     `by hand ${spread(r.dryRun.samplesS.byHand)}`,
     ...r.inspect.flatMap((i) => [

@@ -57,6 +57,7 @@ export function registerInspect(program: Command): void {
         pull: options.pull ? 'missing' : 'never',
         runId: ctx.runId,
         log: ctx.log,
+        ...(ctx.factsCache ? { cache: ctx.factsCache } : {}),
         ...(auth ? { auth } : {}),
         onPullEvent: (e) => ctx.progress.update(`pulling ${ref}: ${e.status ?? ''} ${e.progress ?? ''}`),
       });
