@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { composePyDryRun } from './compose-py.js';
 import { log, median } from './lib/proc.js';
-import { docker, tslim } from './lib/tools.js';
+import { docker, duInContainer, tslim } from './lib/tools.js';
 
 export interface DryRun {
   rounds: number;
@@ -61,17 +61,10 @@ export async function benchDryRun(
       const started = process.hrtime.bigint();
       await docker(['inspect', full, min]);
       await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'cat', full, '/etc/os-release']);
-      await docker([
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        '--entrypoint',
-        'sh',
+      await duInContainer(
         full,
-        '-c',
-        'du -sb /opt/tritonserver/backends/* /opt/tritonserver/repoagents/* /opt/tritonserver/caches/*',
-      ]);
+        '/opt/tritonserver/backends/* /opt/tritonserver/repoagents/* /opt/tritonserver/caches/*',
+      );
       byHand.push(Number(process.hrtime.bigint() - started) / 1e9);
     }
   } finally {

@@ -23,6 +23,11 @@ export function docker(args: string[], options: RunOptions = {}): Promise<Measur
 /** compose flags that point at the world's apt/pip/CUDA stand-ins (shared with the tests). */
 export { worldComposeFlags } from '../../test/support/world-flags.js';
 
+/** The baseline: `du -sb` of `globs` in a network-less throwaway container of `image`. */
+export function duInContainer(image: string, globs: string): Promise<Measured> {
+  return docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c', `du -sb ${globs}`]);
+}
+
 export async function removeImages(refs: string[]): Promise<void> {
   for (const ref of refs) await docker(['rmi', '-f', ref]).catch(() => undefined);
 }
