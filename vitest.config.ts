@@ -8,6 +8,9 @@ const engineSetup = {
   hookTimeout: 600_000,
   // One engine, one registry, one 2-core box: files run one after another.
   fileParallelism: false,
+  // Every test reads images afresh (a container per inspect, as the interrupt tests wait for); the
+  // facts cache is tested where a test sets TSLIM_CACHE_DIR and clears this (facts-cache.test.ts).
+  env: { TSLIM_NO_CACHE: '1' },
 };
 
 export default defineConfig({

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { log, median, run } from './lib/proc.js';
-import { docker, repoRoot, tslim } from './lib/tools.js';
+import { duInContainer, repoRoot, tslim } from './lib/tools.js';
 
 export interface InspectAtScale {
   scale: number;
@@ -55,17 +55,7 @@ export async function benchInspect(
       throw new Error(`tslim inspect ${image}: backends ${backendSum(facts)} B, the world wrote ${backendBytes} B`);
     inspect.push(r.wallS);
     rss = Math.max(rss, r.maxRssKiB ?? 0);
-    const d = await docker([
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '--entrypoint',
-      'sh',
-      image,
-      '-c',
-      'du -sb /opt/tritonserver/backends/*',
-    ]);
+    const d = await duInContainer(image, '/opt/tritonserver/backends/*');
     du.push(d.wallS);
   }
   const s = await run(process.execPath, ['--input-type=module', '-e', STREAM, image], { rss: true });

@@ -31,7 +31,9 @@ ${markdownTable(figures(r))}
   included (bench/startup.ts measures the same on its own).
 - **compose --dry-run, engine**: \`tslim compose --dry-run --skip-pull --image full=FULL --image min=MIN --backend …\`
   (inspects both images, lists their components through the Engine API, reads os-release and
-  TRITON_VERSION), median of ${r.dryRun.rounds} rounds. **compose.py**: NVIDIA's compose.py from a
+  TRITON_VERSION), median of ${r.dryRun.rounds} rounds, without tslim's facts cache (TSLIM_NO_CACHE=1,
+  as every tslim figure here); **facts cached**: the same command with the facts of both images
+  already in the cache (a repeated run: no container). **compose.py**: NVIDIA's compose.py from a
   server checkout at the release tag (\`--server-repo\`), \`python3 compose.py --dry-run --skip-pull --image full,FULL --image min,MIN --backend …\`
   on the same images in the same rounds (its \`docker inspect\` calls and one \`docker run FULL ls /usr/bin\`;
   the container it leaves is removed after the clock stops). **By hand** is what a person runs

@@ -226,6 +226,7 @@ export async function afterBuild(
         engine,
         signal: ctx.signal,
         runId: ctx.runId,
+        cache: ctx.factsCache,
         onStep: (t) => ctx.progress.update(t),
         compressedSize: (ref: string) => compressedSizeOf(ref, { signal: ctx.signal, log: ctx.log }),
       },

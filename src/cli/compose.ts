@@ -63,6 +63,7 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
     output: options.output,
     templateDir: options.templateDir,
     onSecret: (secret) => ctx.addSecret(secret),
+    cache: ctx.factsCache,
   });
   let image = result.image;
   let trimmed: Record<string, unknown> | undefined;

@@ -4,6 +4,7 @@ import { createProgress, type Progress } from '../core/progress.js';
 import { newRunId } from '../core/labels.js';
 import { redact } from '../core/redact.js';
 import type { Engine } from '../docker/engine.js';
+import { openFactsCache, type FactsCache } from '../inspect/facts-cache.js';
 
 /** Options every command takes. */
 export interface CommonOptions {
@@ -33,6 +34,8 @@ export interface CliContext {
    * the process exits). Nothing when the run never connected to an engine; best effort.
    */
   sweep(): Promise<void>;
+  /** Facts read from image files, per image id (TSLIM_CACHE_DIR, TSLIM_NO_CACHE; inspect/facts-cache.ts). */
+  factsCache: FactsCache | undefined;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -66,6 +69,7 @@ export async function createContext(options: CommonOptions, signal: AbortSignal)
     addSecret: (secret) => {
       if (secret) secrets.push(secret);
     },
+    factsCache: openFactsCache(process.env),
     sweep: async () => {
       if (!engine) return;
       try {

@@ -36,10 +36,11 @@ export function registerInspect(program: Command): void {
       const { inspectImage } = await import('../inspect/inspect-image.js');
       const engine = await ctx.engine();
       await pingEngine(engine, ctx.signal);
-      // --username picks the credentials by hand; otherwise the registry's own (NGC's for nvcr.io)
-      const byHand = options.username !== undefined || options.passwordStdin === true;
-      const auth = options.pull && byHand ? await loadAuth(registryHostOf(ref), options, ctx) : undefined;
-      if (options.pull && !byHand) {
+      // --username picks the credentials by hand; otherwise the registry's own (NGC's for nvcr.io).
+      // Either way the pull shows per-layer progress and retries a dropped connection.
+      if (options.pull) {
+        const byHand = options.username !== undefined || options.passwordStdin === true;
+        const auth = byHand ? await loadAuth(registryHostOf(ref), options, ctx) : undefined;
         const { imageExists } = await import('../docker/images.js');
         const { pullWithProgress } = await import('../registry/pull.js');
         if (!(await imageExists(engine, ref, ctx.signal)))
@@ -48,17 +49,16 @@ export function registerInspect(program: Command): void {
             onSecret: (s) => ctx.addSecret(s),
             onRetry: ({ delayMs, error }) =>
               ctx.log.warn(`pull of ${requested} broke (${(error as Error).message}); trying again in ${delayMs} ms`),
+            ...(byHand ? { credentials: { ...(auth ? { auth } : {}), source: '--username/--password-stdin' } } : {}),
           });
       }
       ctx.progress.start(`inspecting ${ref}`);
       const facts = await inspectImage(engine, ref, {
         signal: ctx.signal,
         payload: options.payload,
-        pull: options.pull ? 'missing' : 'never',
         runId: ctx.runId,
         log: ctx.log,
-        ...(auth ? { auth } : {}),
-        onPullEvent: (e) => ctx.progress.update(`pulling ${ref}: ${e.status ?? ''} ${e.progress ?? ''}`),
+        ...(ctx.factsCache ? { cache: ctx.factsCache } : {}),
       });
       ctx.progress.succeed(`inspected ${ref}`);
       if (ctx.json) ctx.outJson({ ok: true, image: facts });

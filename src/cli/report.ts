@@ -54,6 +54,7 @@ export function registerReport(program: Command): void {
           engine,
           signal: ctx.signal,
           runId: ctx.runId,
+          cache: ctx.factsCache,
           onStep: (text) => ctx.progress.update(text),
           ...(options.registry
             ? {

@@ -1,6 +1,6 @@
 import { TslimError } from '../core/errors.js';
 import { pingEngine, type Engine } from '../docker/engine.js';
-import { imageExists } from '../docker/images.js';
+import { inspectImageRaw } from '../docker/images.js';
 import { silentProgress } from '../core/progress.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import { presentComponents } from '../inspect/component-names.js';
@@ -45,9 +45,9 @@ export async function engineFacts(
   ];
   // independent engine calls run together: the presence checks, then the two inspects and the
   // component listing (issue 13: a dry run at most half of compose.py's time)
-  const presence = await Promise.all(refs.map((ref) => imageExists(engine, ref, options.signal)));
+  const raws = await Promise.all(refs.map((ref) => inspectImageRaw(engine, ref, options.signal)));
   for (const [i, ref] of refs.entries()) {
-    const present = presence[i]!;
+    const present = raws[i] !== undefined;
     if (options.dryRun) {
       if (!present && !options.pullForDryRun) return offline(`${ref} is not in the engine (add --pull to fetch it)`);
       if (!present) await pull(engine, requested[i] ?? ref, ref, options);
@@ -59,7 +59,9 @@ export async function engineFacts(
       });
     }
   }
-  const common = { signal: options.signal, payload: false, runId: options.runId } as const;
+  const cache = options.cache;
+  const common = { signal: options.signal, payload: false, runId: options.runId, ...(cache ? { cache } : {}) };
+  const fullId = raws[0]?.Id;
   const known = knownComponents();
   const candidates = {
     backends: [...known.backends, ...options.requested.backends],
@@ -69,7 +71,14 @@ export async function engineFacts(
   const [full, min, available] = await Promise.all([
     inspectImage(engine, sources.used.full, { ...common, role: 'full' }),
     inspectImage(engine, sources.used.min, { ...common, role: 'base' }),
-    presentComponents(engine, sources.used.full, candidates, options.runId, options.signal),
+    presentComponents(
+      engine,
+      sources.used.full,
+      candidates,
+      options.runId,
+      options.signal,
+      cache && fullId ? { cache, imageId: fullId } : undefined,
+    ),
   ]);
   return imageFacts(full, min, archOf(min.architecture), available, sources.release);
 }

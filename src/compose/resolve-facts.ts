@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import type { Engine } from '../docker/engine.js';
 import type { ComponentNames } from '../inspect/component-names.js';
+import type { FactsCache } from '../inspect/facts-cache.js';
 import { archOf, catalogFacts, type PlanFacts } from './plan-facts.js';
 import type { SourceImages } from './source-images.js';
 
@@ -23,6 +24,8 @@ export interface FactsOptions {
   /** Shows pulls (per-layer bytes on a TTY); silent when absent. */
   progress?: Progress;
   onSecret?: (secret: string) => void;
+  /** Facts read from image files by earlier runs, per image id (inspect/facts-cache.ts). */
+  cache?: FactsCache;
 }
 
 function offlineFacts(sources: SourceImages, options: FactsOptions, why: string): PlanFacts {

@@ -4,6 +4,7 @@ import { RUN_LABEL } from '../core/labels.js';
 import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import type { Engine } from '../docker/engine.js';
+import type { FactsCache } from '../inspect/facts-cache.js';
 import type { ComposeInputs } from './inputs.js';
 import { buildPlan, planSummary, type ComposePlan } from './plan.js';
 import { loadTemplates, renderDockerfile } from './render.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
   templateDir: string | undefined;
   /** Gets each registry password a pull uses, so the CLI redacts it. */
   onSecret?: (secret: string) => void;
+  /** Facts read from image files by earlier runs (inspect/facts-cache.ts); none: read every time. */
+  cache?: FactsCache | undefined;
 }
 
 export interface ComposeResult {
@@ -64,6 +67,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
       requested: { backends: inputs.backends, repoagents: inputs.repoagents, caches: inputs.caches },
       progress: options.progress,
       ...(options.onSecret ? { onSecret: options.onSecret } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
     }),
   );
   const plan = buildPlan(inputs, sources, facts, options.tslimVersion);

@@ -1,6 +1,7 @@
 import type { Engine } from '../docker/engine.js';
 import { statPath, withScratchContainer } from '../docker/archive.js';
 import type { ComponentKind } from './facts.js';
+import type { FactsCache } from './facts-cache.js';
 import { TRITON_ROOT } from './payload.js';
 
 export type ComponentNames = Record<ComponentKind, string[]>;
@@ -16,8 +17,13 @@ export async function presentComponents(
   candidates: ComponentNames,
   runId: string,
   signal?: AbortSignal,
+  /** With the image's id: names found by an earlier run for the same candidates (facts-cache.ts). */
+  cached?: { cache: FactsCache; imageId: string },
 ): Promise<ComponentNames> {
-  return withScratchContainer(
+  const key = cached && `names:${cached.imageId}:${JSON.stringify(sortedCandidates(candidates))}`;
+  const hit = key ? cached.cache.get<ComponentNames>(key) : undefined;
+  if (hit) return hit;
+  const found = await withScratchContainer(
     engine,
     image,
     runId,
@@ -38,4 +44,15 @@ export async function presentComponents(
     },
     signal,
   );
+  if (key) await cached.cache.set(key, found);
+  return found;
+}
+
+function sortedCandidates(candidates: ComponentNames): ComponentNames {
+  const sorted = (names: string[]): string[] => [...new Set(names)].sort();
+  return {
+    backends: sorted(candidates.backends),
+    repoagents: sorted(candidates.repoagents),
+    caches: sorted(candidates.caches),
+  };
 }

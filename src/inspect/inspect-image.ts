@@ -12,6 +12,7 @@ import { TRITON_ROOT } from './payload.js';
 import { DU_COMMAND } from './du-sizes.js';
 import { measureSizes } from './measure-sizes.js';
 import type { Logger } from '../core/logger.js';
+import type { FactsCache } from './facts-cache.js';
 
 export interface InspectOptions {
   signal?: AbortSignal;
@@ -34,6 +35,18 @@ export interface InspectOptions {
   auth?: RegistryAuthConfig;
   onPullEvent?: (event: StreamEvent) => void;
   runId?: string;
+  /** Facts read from this image id's files by an earlier run (facts-cache.ts); read and filled. */
+  cache?: FactsCache;
+}
+
+/** What inspectImage reads from the image's files (the part worth caching per image id). */
+interface FileFacts {
+  osText?: string | undefined;
+  hasRoot: boolean;
+  serve: boolean;
+  tritonVersionFile?: string | undefined;
+  components: Record<'backends' | 'repoagents' | 'caches', Component[]>;
+  sizeMethod?: 'du' | 'stream' | undefined;
 }
 
 /** Reads the facts compose needs from an image through the Engine API, no shell required. */
@@ -61,33 +74,39 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
   const labels = raw.Config?.Labels ?? {};
   const runId = options.runId ?? newRunId();
   const sizeMethod = options.sizeMethod ?? 'auto';
-  const files = await withScratchContainer(
-    engine,
-    raw.Id,
-    runId,
-    async (container) => {
-      const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
-      // du runs (metadata only) while the small files are read through the archive endpoint
-      const [osText, serve, tritonVersionFile, measured] = await Promise.all([
-        readSmallFile(container, '/etc/os-release').then(
-          async (text) => text ?? (await readSmallFile(container, '/usr/lib/os-release')),
-        ),
-        statPath(container, '/usr/bin/serve').then((stat) => stat !== undefined),
-        hasRoot ? readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined,
-        hasRoot && options.payload !== false
-          ? measureSizes(container, { method: sizeMethod, ref, log: options.log, signal })
-          : undefined,
-      ]);
-      const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = measured?.components ?? {
-        backends: [],
-        repoagents: [],
-        caches: [],
-      };
-      return { osText, hasRoot, serve, tritonVersionFile, components, sizeMethod: measured?.method };
-    },
-    signal,
-    options.payload !== false && sizeMethod === 'auto' ? DU_COMMAND : undefined,
-  );
+  const cacheKey = `files:${raw.Id}:${options.payload === false ? 'no-payload' : sizeMethod}`;
+  const cached = options.cache?.get<FileFacts>(cacheKey);
+  if (cached) options.log?.debug(`facts of ${ref} from the cache (image ${raw.Id.slice(7, 19)})`);
+  const files: FileFacts =
+    cached ??
+    (await withScratchContainer(
+      engine,
+      raw.Id,
+      runId,
+      async (container) => {
+        const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
+        // du runs (metadata only) while the small files are read through the archive endpoint
+        const [osText, serve, tritonVersionFile, measured] = await Promise.all([
+          readSmallFile(container, '/etc/os-release').then(
+            async (text) => text ?? (await readSmallFile(container, '/usr/lib/os-release')),
+          ),
+          statPath(container, '/usr/bin/serve').then((stat) => stat !== undefined),
+          hasRoot ? readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined,
+          hasRoot && options.payload !== false
+            ? measureSizes(container, { method: sizeMethod, ref, log: options.log, signal })
+            : undefined,
+        ]);
+        const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = measured?.components ?? {
+          backends: [],
+          repoagents: [],
+          caches: [],
+        };
+        return { osText, hasRoot, serve, tritonVersionFile, components, sizeMethod: measured?.method };
+      },
+      signal,
+      options.payload !== false && sizeMethod === 'auto' ? DU_COMMAND : undefined,
+    ));
+  if (!cached) await options.cache?.set(cacheKey, files);
 
   const tritonVersion = env.TRITON_SERVER_VERSION ?? files.tritonVersionFile?.trim() ?? undefined;
   const containerVersion = env.NVIDIA_TRITON_SERVER_VERSION ?? labels['com.nvidia.tritonserver.version'];

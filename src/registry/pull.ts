@@ -25,6 +25,8 @@ export interface PullOptions {
   /** Total tries of the pull call (default 4); the engine retries layer downloads on its own. */
   attempts?: number;
   baseDelayMs?: number;
+  /** Credentials the user gave by hand (--username/--password-stdin), instead of the registry's own. */
+  credentials?: PullCredentials;
 }
 
 const DENIED = /\b(?:unauthorized|denied|authentication required|incorrect username or password|forbidden)\b/i;
@@ -88,7 +90,8 @@ export async function pullFromRegistry(
   request: PullRequest,
   options: PullOptions = {},
 ): Promise<PullCredentials> {
-  const creds = await pullCredentials(request.requested, request.used, options.env ?? process.env);
+  const creds =
+    options.credentials ?? (await pullCredentials(request.requested, request.used, options.env ?? process.env));
   if (creds.auth) options.onSecret?.(creds.auth.password);
   try {
     await withRetry(

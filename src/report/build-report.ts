@@ -2,6 +2,7 @@ import type { Engine } from '../docker/engine.js';
 import { IMAGE_LABELS } from '../core/labels.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import type { ImageFacts } from '../inspect/facts.js';
+import type { FactsCache } from '../inspect/facts-cache.js';
 import { buildSizeModel, type SizeReport } from './size-model.js';
 
 /** Label a composed image may carry naming the min image it was built on (used for the ideal size). */
@@ -23,11 +24,17 @@ export interface BuildReportDeps {
   /** Asks a registry for a reference's compressed size; left out, sizes stay uncompressed only. */
   compressedSize?: (ref: string) => Promise<number | undefined>;
   onStep?: (text: string) => void;
+  /** Facts read from image files by earlier runs (inspect/facts-cache.ts). */
+  cache?: FactsCache | undefined;
 }
 
 /** Inspects both images (payload measured) and builds the size model. */
 export async function buildReport(request: BuildReportRequest, deps: BuildReportDeps): Promise<SizeReport> {
-  const common = { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.runId ? { runId: deps.runId } : {}) };
+  const common = {
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.runId ? { runId: deps.runId } : {}),
+    ...(deps.cache ? { cache: deps.cache } : {}),
+  };
   deps.onStep?.(`inspecting ${request.full}`);
   const full = await inspectImage(deps.engine, request.full, { ...common, role: 'full' });
   deps.onStep?.(`inspecting ${request.slim}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { connectEngine } from '../../src/docker/engine.js';
 import { readWorld } from '../world/read-world.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -45,5 +46,34 @@ describe('tslim inspect (built CLI)', () => {
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'ENGINE_UNREACHABLE' } });
     expect(run.stderr).toMatch(/hint: .*npm run engine/);
+  });
+
+  it('--pull with --username/--password-stdin: the same pull path (one progress line, the credential source named); a wrong password exits 10 without it', async () => {
+    const ref = `${world.registry.address}/${world.registry.repository}:24.09-py3-min`;
+    const user = world.registry.users[0]!;
+    const untag = (): Promise<unknown> =>
+      connectEngine()
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined);
+    await untag();
+    const wrong = await runCli(
+      ['inspect', ref, '--pull', '--username', user.username, '--password-stdin', '--no-payload'],
+      {
+        input: 'not-the-password',
+      },
+    );
+    expect(wrong.code, wrong.stderr).toBe(10);
+    expect(wrong.stderr).toContain('credentials from --username/--password-stdin');
+    expect(wrong.stderr).not.toContain('not-the-password');
+    await untag();
+    const run = await runCli(
+      ['inspect', ref, '--pull', '--username', user.username, '--password-stdin', '--no-payload', '--json'],
+      { input: user.password },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/pulled .*\(credentials: --username\/--password-stdin\)/);
+    expect(run.stderr).not.toContain(user.password);
+    expect((JSON.parse(run.stdout) as { image: { containerVersion: string } }).image.containerVersion).toBe('24.09');
   });
 });

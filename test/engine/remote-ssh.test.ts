@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { runCli } from '../support/run-cli.js';
-import { worldComposeFlags } from '../support/world-flags.js';
+import { pipelineArgs } from '../support/world-flags.js';
 import { freePort } from '../support/second-dockerd.js';
 import { readWorld } from '../world/read-world.js';
 
@@ -175,33 +175,10 @@ describe.skipIf(skip !== '')(
       const work = join(dir, 'work');
       await mkdir(work, { recursive: true });
       try {
-        const remote = await runCli(
-          [
-            'compose',
-            '--version',
-            '24.09',
-            '--backend',
-            'python',
-            ...worldComposeFlags(world),
-            '--output-name',
-            output,
-            '--builder',
-            'classic',
-            '--verify',
-            '--gpus',
-            'none',
-            '--push',
-            target,
-            '--report',
-            '--json',
-            '--work-dir',
-            work,
-          ],
-          {
-            env: sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_test'), DOCKER_CONFIG: world.registry.dockerConfig }),
-            cwd: work,
-          },
-        );
+        const remote = await runCli(pipelineArgs(world, output, target, work, ['--builder', 'classic']), {
+          env: sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_test'), DOCKER_CONFIG: world.registry.dockerConfig }),
+          cwd: work,
+        });
         expect(remote.code, `${remote.stderr}\n${sshdLog}`).toBe(0);
         const out = JSON.parse(remote.stdout) as {
           verify: { ok: boolean; results: { backend: string; status: string }[] };

@@ -17,7 +17,7 @@ import {
 import { buildTinyImage } from '../support/tiny-image.js';
 import { makeTlsCerts } from '../support/tls-certs.js';
 import { startTlsFront } from '../support/tls-front.js';
-import { worldComposeFlags } from '../support/world-flags.js';
+import { pipelineArgs } from '../support/world-flags.js';
 import { readWorld } from '../world/read-world.js';
 
 /**
@@ -120,31 +120,10 @@ describe.skipIf(!isRoot)(
       await mkdir(work, { recursive: true });
       const local = connectEngine({ host: 'unix:///var/run/docker.sock' });
       try {
-        const run = await runCli(
-          [
-            'compose',
-            '--version',
-            '24.09',
-            '--backend',
-            'python',
-            ...worldComposeFlags(world),
-            '--output-name',
-            output,
-            '--verify',
-            '--gpus',
-            'none',
-            '--push',
-            target,
-            '--report',
-            '--json',
-            '--work-dir',
-            work,
-          ],
-          {
-            env: { ...tlsEnv(clientDir), DOCKER_HOST: front.host, DOCKER_CONFIG: world.registry.dockerConfig },
-            cwd: work,
-          },
-        );
+        const run = await runCli(pipelineArgs(world, output, target, work), {
+          env: { ...tlsEnv(clientDir), DOCKER_HOST: front.host, DOCKER_CONFIG: world.registry.dockerConfig },
+          cwd: work,
+        });
         expect(run.code, run.stderr).toBe(0);
         const out = JSON.parse(run.stdout) as {
           verify: { results: { backend: string; status: string }[] };

@@ -13,3 +13,37 @@ export function worldComposeFlags(world: World): string[] {
     world.pypi.trustedHost,
   ];
 }
+
+/**
+ * `tslim compose` of the world's 24.09 images keeping the python backend, then verify (no GPU),
+ * push to `target` and report, as one --json run in `workDir`: the whole pipeline a remote-engine
+ * test sends through its transport.
+ */
+export function pipelineArgs(
+  world: World,
+  output: string,
+  target: string,
+  workDir: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    'compose',
+    '--version',
+    '24.09',
+    '--backend',
+    'python',
+    ...worldComposeFlags(world),
+    '--output-name',
+    output,
+    ...extra,
+    '--verify',
+    '--gpus',
+    'none',
+    '--push',
+    target,
+    '--report',
+    '--json',
+    '--work-dir',
+    workDir,
+  ];
+}

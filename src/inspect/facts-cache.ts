@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
+
+/**
+ * Facts read from an image's files (os-release, TRITON_VERSION, which components exist, du sizes),
+ * kept per image id. An image id is the digest of the image's config, which names its layers'
+ * contents, so what a run read from one id holds for every later run: a repeated dry run or inspect
+ * of the same images makes no container. Entries also carry tslim's version and FORMAT, so a tslim
+ * that reads files differently never trusts another's entries. Best effort both ways: an unreadable
+ * or foreign entry is a miss, a failed write is ignored.
+ */
+export interface FactsCache {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+const FORMAT = 1;
+const VERSION = readVersion();
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return `${pkg.version ?? '?'}/${FORMAT}`;
+  } catch {
+    return `?/${FORMAT}`;
+  }
+}
+
+/**
+ * The cache directory: TSLIM_CACHE_DIR, else $XDG_CACHE_HOME/tslim, else ~/.cache/tslim (facts/ in
+ * it). None when TSLIM_NO_CACHE is set (non-empty): every run reads the image again.
+ */
+export function openFactsCache(env: NodeJS.ProcessEnv = process.env): FactsCache | undefined {
+  if (env.TSLIM_NO_CACHE) return undefined;
+  const root = env.TSLIM_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'tslim');
+  const dir = join(root, 'facts');
+  const file = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  return {
+    get<T>(key: string): T | undefined {
+      try {
+        const entry = JSON.parse(readFileSync(file(key), 'utf8')) as { key?: unknown; version?: unknown; value?: T };
+        return entry.key === key && entry.version === VERSION ? entry.value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async set(key: string, value: unknown): Promise<void> {
+      await writeFileAtomic(file(key), `${JSON.stringify({ key, version: VERSION, value })}\n`).catch(() => undefined);
+    },
+  };
+}
