@@ -60,7 +60,13 @@ export async function engineFacts(
     }
   }
   const cache = options.cache;
-  const common = { signal: options.signal, payload: false, runId: options.runId, ...(cache ? { cache } : {}) };
+  const common = {
+    signal: options.signal,
+    payload: false,
+    runId: options.runId,
+    log: options.log,
+    ...(cache ? { cache } : {}),
+  };
   const fullId = raws[0]?.Id;
   const known = knownComponents();
   const candidates = {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { connectEngine } from '../../src/docker/engine.js';
@@ -12,6 +14,7 @@ import { readWorld } from '../world/read-world.js';
  * image id, so the same dry run or inspect again makes no container and answers the same. Checked
  * through the engine's own event log (containers tslim created, by its run label).
  */
+const exec = promisify(execFile);
 const world = readWorld();
 const release = world.releases['24.09']!;
 const engine = connectEngine();
@@ -28,18 +31,27 @@ afterAll(async () => {
 async function withCreates(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ run: CliRun; creates: number }> {
   const images = new Set([release.full, release.min]);
   for (const ref of [release.full, release.min]) images.add((await engine.getImage(ref).inspect()).Id);
-  const since = Math.floor(Date.now() / 1000) - 1;
+  // RFC 3339 times with milliseconds: the previous run ended just now (whole seconds would overlap it)
+  const since = new Date().toISOString();
   const run = await runCli(args, { env: { TSLIM_NO_CACHE: '', TSLIM_CACHE_DIR: cacheDir, ...env } });
-  const until = Math.floor(Date.now() / 1000) + 1;
-  await new Promise((r) => setTimeout(r, 1100)); // `until` must have passed for the log to end
-  const stream = await engine.getEvents({
+  await new Promise((r) => setTimeout(r, 200));
+  const until = new Date().toISOString();
+  const { stdout } = await exec('docker', [
+    'events',
+    '--since',
     since,
+    '--until',
     until,
-    filters: { type: ['container'], event: ['create'], label: [RUN_LABEL] },
-  });
-  let text = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString();
-  const creates = text
+    '--filter',
+    'type=container',
+    '--filter',
+    'event=create',
+    '--filter',
+    `label=${RUN_LABEL}`,
+    '--format',
+    '{{json .}}',
+  ]);
+  const creates = stdout
     .split('\n')
     .filter(Boolean)
     .map((line) => (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes.image)
