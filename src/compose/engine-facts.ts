@@ -30,22 +30,27 @@ export async function engineFacts(
   offline: (why: string) => PlanFacts,
 ): Promise<PlanFacts> {
   const engine = await options.engine();
-  try {
-    await pingEngine(engine, options.signal);
-  } catch (error) {
-    if (options.dryRun && error instanceof TslimError && error.code === 'ENGINE_UNREACHABLE')
-      return offline('no Docker engine answers');
-    throw error;
-  }
   const refs = [sources.used.full, sources.used.min, ...(sources.used.gpuMin ? [sources.used.gpuMin] : [])];
   const requested = [
     sources.requested.full,
     sources.requested.min,
     ...(sources.requested.gpuMin ? [sources.requested.gpuMin] : []),
   ];
-  // independent engine calls run together: the presence checks, then the two inspects and the
-  // component listing (issue 13: a dry run at most half of compose.py's time)
-  const raws = await Promise.all(refs.map((ref) => inspectImageRaw(engine, ref, options.signal)));
+  // independent engine calls run together (issue 13: a dry run at most half of compose.py's time):
+  // the ping with the presence checks, then the two inspects and the component listing. The ping
+  // decides: when no engine answers, the inspects' failures are that same fact.
+  const [ping, inspected] = await Promise.allSettled([
+    pingEngine(engine, options.signal),
+    Promise.all(refs.map((ref) => inspectImageRaw(engine, ref, options.signal))),
+  ]);
+  if (ping.status === 'rejected') {
+    const error: unknown = ping.reason;
+    if (options.dryRun && error instanceof TslimError && error.code === 'ENGINE_UNREACHABLE')
+      return offline('no Docker engine answers');
+    throw error;
+  }
+  if (inspected.status === 'rejected') throw inspected.reason;
+  const raws = inspected.value;
   for (const [i, ref] of refs.entries()) {
     const present = raws[i] !== undefined;
     if (options.dryRun) {
@@ -75,8 +80,8 @@ export async function engineFacts(
     caches: [...known.caches, ...options.requested.caches],
   };
   const [full, min, available] = await Promise.all([
-    inspectImage(engine, sources.used.full, { ...common, role: 'full' }),
-    inspectImage(engine, sources.used.min, { ...common, role: 'base' }),
+    inspectImage(engine, sources.used.full, { ...common, role: 'full', ...(raws[0] ? { raw: raws[0] } : {}) }),
+    inspectImage(engine, sources.used.min, { ...common, role: 'base', ...(raws[1] ? { raw: raws[1] } : {}) }),
     presentComponents(
       engine,
       sources.used.full,

@@ -1,5 +1,6 @@
 import { archiveStat, asReadable, type PathStat } from './adapters.js';
-import { extract, type Header } from 'tar-stream';
+// tar-stream loads on first read of an archive: a dry run whose facts are cached reads none
+import type { Header } from 'tar-stream';
 import { Cleanup } from '../core/abort.js';
 import type { Engine } from './engine.js';
 import { createContainer, removeContainer, type Container } from './containers.js';
@@ -95,6 +96,7 @@ export async function walkArchive(
     if ((cause as { statusCode?: number }).statusCode === 404) return false;
     throw engineError(cause, `reading ${path}`);
   }
+  const { extract } = await import('tar-stream');
   await new Promise<void>((resolve, reject) => {
     const tar = extract();
     tar.on('entry', (header, body, next) => {
@@ -126,6 +128,7 @@ export async function readSmallFile(container: Container, path: string, limit = 
   } catch (cause) {
     throw engineError(cause, `reading ${path}`);
   }
+  const { extract } = await import('tar-stream');
   return new Promise<string | undefined>((resolve, reject) => {
     const tar = extract();
     let text: string | undefined;

@@ -5,13 +5,14 @@ import type Docker from 'dockerode';
 import { limitHandshakes } from './ssh-handshakes.js';
 
 /**
- * dockerode requires two heavy modules at load time that most runs never call: docker-modem's ssh
+ * dockerode requires heavy modules at load time that most runs never call: docker-modem's ssh
  * agent (ssh2, ~40 ms here) and dockerode's BuildKit session (@grpc/grpc-js + @grpc/proto-loader +
  * protobufjs, ~60 ms; tslim's BuildKit path dials /build itself and never opens dockerode's session).
  * Both modules export a single function (docker-modem lib/ssh.js, dockerode lib/session.js), so
  * before dockerode is loaded their require-cache entries get a function that loads the real module
  * on its first call (the ssh one wrapped by ssh-handshakes.ts). dockerode is then required here, at run time: an `import` of it would be
  * evaluated before this module's body in the bundle (dist/bundle hoists external imports).
+ * tar-fs, an object of functions, gets an object that loads it on first use (seedLazyObject).
  * If a dependency's layout changes (no such file), nothing is seeded and loading is eager as before.
  */
 const require = createRequire(import.meta.url);
@@ -32,12 +33,30 @@ function seedLazy(filename: string, wrap: (real: Fn) => Fn = (real) => real): vo
   require.cache[filename] = { id: filename, filename, loaded: true, exports: lazy } as NodeJS.Module;
 }
 
+/** The same for a module whose export is an object of functions (tar-fs: `pack`, `extract`). */
+function seedLazyObject(filename: string): void {
+  if (!existsSync(filename) || require.cache[filename]) return;
+  let real: Record<string | symbol, unknown> | undefined;
+  const load = (): Record<string | symbol, unknown> => {
+    if (!real) {
+      delete require.cache[filename];
+      real = require(filename) as Record<string | symbol, unknown>;
+    }
+    return real;
+  };
+  const lazy = new Proxy({}, { get: (_target, name) => load()[name], has: (_target, name) => name in load() });
+  require.cache[filename] = { id: filename, filename, loaded: true, exports: lazy } as NodeJS.Module;
+}
+
 function seed(): void {
   try {
     const dockerode = require.resolve('dockerode');
     seedLazy(join(dirname(dockerode), 'session.js'));
     const modem = dirname(require.resolve('docker-modem', { paths: [dockerode] }));
     seedLazy(join(modem, 'ssh.js'), limitHandshakes);
+    // dockerode's util requires tar-fs (and its streams) to pack a build context from a folder;
+    // tslim always hands it a tar stream it packed itself
+    seedLazyObject(require.resolve('tar-fs', { paths: [dockerode] }));
   } catch {
     // not resolvable from here: dockerode loads its modules itself
   }

@@ -2,7 +2,7 @@ import { TslimError } from '../core/errors.js';
 import { throwIfAborted } from '../core/abort.js';
 import { newRunId } from '../core/labels.js';
 import type { Engine } from '../docker/engine.js';
-import { inspectImageRaw, pullImage, type RegistryAuthConfig } from '../docker/images.js';
+import { inspectImageRaw, pullImage, type RawImage, type RegistryAuthConfig } from '../docker/images.js';
 import { readSmallFile, statPath, withScratchContainer } from '../docker/archive.js';
 import type { StreamEvent } from '../docker/json-stream.js';
 import type { Component, ImageFacts } from './facts.js';
@@ -37,6 +37,8 @@ export interface InspectOptions {
   runId?: string;
   /** Facts read from this image id's files by an earlier run (facts-cache.ts); read and filled. */
   cache?: FactsCache;
+  /** The engine's inspect of `ref`, when the caller has it already (saves a request). */
+  raw?: RawImage;
 }
 
 /** What inspectImage reads from the image's files (the part worth caching per image id). */
@@ -52,7 +54,7 @@ interface FileFacts {
 /** Reads the facts compose needs from an image through the Engine API, no shell required. */
 export async function inspectImage(engine: Engine, ref: string, options: InspectOptions = {}): Promise<ImageFacts> {
   const { signal } = options;
-  let raw = options.pull === 'always' ? undefined : await inspectImageRaw(engine, ref, signal);
+  let raw = options.pull === 'always' ? undefined : (options.raw ?? (await inspectImageRaw(engine, ref, signal)));
   if (!raw && options.pull && options.pull !== 'never') {
     await pullImage(engine, ref, {
       ...(options.auth ? { auth: options.auth } : {}),
