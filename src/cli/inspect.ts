@@ -5,11 +5,13 @@ import { addCommonOptions, type CommonOptions } from './context.js';
 import { runAction } from './run-action.js';
 import { applyMirrors, parseRegistryMirror } from '../compose/mirrors.js';
 import { loadAuth, addAuthOptions, type AuthOptions } from './auth-options.js';
+import type { SizeChoice } from '../inspect/inspect-image.js';
 
 interface InspectCliOptions extends CommonOptions, AuthOptions {
   pull?: boolean;
   registryMirror?: string[];
   payload: boolean;
+  sizeMethod: SizeChoice;
 }
 
 export function registerInspect(program: Command): void {
@@ -22,7 +24,16 @@ export function registerInspect(program: Command): void {
       'read REGISTRY images from MIRROR (repeatable), e.g. nvcr.io=harbor.example/proxy-nvcr',
       (v: string, p: string[] = []) => [...p, v],
     )
-    .addOption(new Option('--no-payload', 'skip measuring backend/repoagent/cache sizes'));
+    .addOption(new Option('--no-payload', 'skip measuring backend/repoagent/cache sizes'))
+    .addOption(
+      new Option(
+        '--size-method <how>',
+        "how to read files and sizes: layers = the engine's layer store on this host (no container), " +
+          'du = du in a short-lived container, stream = the archive streamed out, auto = layers where readable, else du',
+      )
+        .choices(['auto', 'layers', 'du', 'stream'])
+        .default('auto'),
+    );
   addAuthOptions(cmd);
   addCommonOptions(cmd);
   cmd.action(
@@ -34,8 +45,15 @@ export function registerInspect(program: Command): void {
       // `tslim --help` and the other commands need neither
       const { pingEngine } = await import('../docker/engine.js');
       const { inspectImage } = await import('../inspect/inspect-image.js');
+      const { inspectImageRaw } = await import('../docker/images.js');
       const engine = await ctx.engine();
-      await pingEngine(engine, ctx.signal);
+      // the ping decides (no engine: its error, not the inspect's); the image's inspect runs beside it
+      const [ping, inspected] = await Promise.allSettled([
+        pingEngine(engine, ctx.signal),
+        options.pull ? undefined : inspectImageRaw(engine, ref, ctx.signal),
+      ]);
+      if (ping.status === 'rejected') throw ping.reason;
+      const raw = inspected.status === 'fulfilled' ? inspected.value : undefined;
       // --username picks the credentials by hand; otherwise the registry's own (NGC's for nvcr.io).
       // Either way the pull shows per-layer progress and retries a dropped connection.
       if (options.pull) {
@@ -56,6 +74,8 @@ export function registerInspect(program: Command): void {
       const facts = await inspectImage(engine, ref, {
         signal: ctx.signal,
         payload: options.payload,
+        sizeMethod: options.sizeMethod,
+        ...(raw ? { raw } : {}),
         runId: ctx.runId,
         log: ctx.log,
         ...(ctx.factsCache ? { cache: ctx.factsCache } : {}),

@@ -1,6 +1,6 @@
 import { TslimError } from '../core/errors.js';
 import { pingEngine, type Engine } from '../docker/engine.js';
-import { inspectImageRaw } from '../docker/images.js';
+import { inspectImageRaw, type RawImage } from '../docker/images.js';
 import { silentProgress } from '../core/progress.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import { presentComponents } from '../inspect/component-names.js';
@@ -50,14 +50,19 @@ export async function engineFacts(
     throw error;
   }
   if (inspected.status === 'rejected') throw inspected.reason;
-  const raws = inspected.value;
+  // an inspect made before a pull is stale: a pulled image is inspected again
+  const raws: (RawImage | undefined)[] = [...inspected.value];
   for (const [i, ref] of refs.entries()) {
     const present = raws[i] !== undefined;
     if (options.dryRun) {
       if (!present && !options.pullForDryRun) return offline(`${ref} is not in the engine (add --pull to fetch it)`);
-      if (!present) await pull(engine, requested[i] ?? ref, ref, options);
+      if (!present) {
+        await pull(engine, requested[i] ?? ref, ref, options);
+        raws[i] = await inspectImageRaw(engine, ref, options.signal);
+      }
     } else if (!options.skipPull) {
       await pull(engine, requested[i] ?? ref, ref, options);
+      raws[i] = await inspectImageRaw(engine, ref, options.signal);
     } else if (!present) {
       throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine and --skip-pull is set`, {
         hint: 'pull it, or drop --skip-pull',
@@ -89,6 +94,7 @@ export async function engineFacts(
       options.runId,
       options.signal,
       cache && fullId ? { cache, imageId: fullId } : undefined,
+      raws[0],
     ),
   ]);
   return imageFacts(full, min, archOf(min.architecture), available, sources.release);

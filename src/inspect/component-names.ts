@@ -2,6 +2,8 @@ import type { Engine } from '../docker/engine.js';
 import { statPath, withScratchContainer } from '../docker/archive.js';
 import type { ComponentKind } from './facts.js';
 import type { FactsCache } from './facts-cache.js';
+import type { RawImage } from '../docker/images.js';
+import { imageLayers, layerComponentNames } from './layer-facts.js';
 import { TRITON_ROOT } from './payload.js';
 
 export type ComponentNames = Record<ComponentKind, string[]>;
@@ -19,11 +21,30 @@ export async function presentComponents(
   signal?: AbortSignal,
   /** With the image's id: names found by an earlier run for the same candidates (facts-cache.ts). */
   cached?: { cache: FactsCache; imageId: string },
+  /** The engine's inspect of `image`: the names are read from its layer store when that is readable. */
+  raw?: RawImage,
 ): Promise<ComponentNames> {
   const key = cached && `names:${cached.imageId}:${JSON.stringify(sortedCandidates(candidates))}`;
   const hit = key ? cached.cache.get<ComponentNames>(key) : undefined;
   if (hit) return hit;
-  const found = await withScratchContainer(
+  const layers = raw ? await imageLayers(raw, signal) : undefined;
+  const found =
+    layers && 'store' in layers
+      ? layerComponentNames(layers.store.tree, candidates)
+      : await withContainer(engine, image, candidates, runId, signal);
+  if (key) await cached.cache.set(key, found);
+  return found;
+}
+
+/** One stat per candidate through a scratch container's archive endpoint. */
+function withContainer(
+  engine: Engine,
+  image: string,
+  candidates: ComponentNames,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<ComponentNames> {
+  return withScratchContainer(
     engine,
     image,
     runId,
@@ -44,8 +65,6 @@ export async function presentComponents(
     },
     signal,
   );
-  if (key) await cached.cache.set(key, found);
-  return found;
 }
 
 function sortedCandidates(candidates: ComponentNames): ComponentNames {

@@ -9,7 +9,7 @@ export interface OsRelease {
 
 export type ComponentKind = 'backends' | 'repoagents' | 'caches';
 
-export type SizeMethod = 'du' | 'stream';
+export type SizeMethod = 'layers' | 'du' | 'stream';
 
 export interface Component {
   name: string;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { TslimError } from '../core/errors.js';
 import { throwIfAborted } from '../core/abort.js';
 import { newRunId } from '../core/labels.js';
@@ -5,7 +6,7 @@ import type { Engine } from '../docker/engine.js';
 import { inspectImageRaw, pullImage, type RawImage, type RegistryAuthConfig } from '../docker/images.js';
 import { readSmallFile, statPath, withScratchContainer } from '../docker/archive.js';
 import type { StreamEvent } from '../docker/json-stream.js';
-import type { Component, ImageFacts } from './facts.js';
+import type { ImageFacts } from './facts.js';
 import { parseEnv } from './env.js';
 import { parseOsRelease } from './os-release.js';
 import { TRITON_ROOT } from './payload.js';
@@ -13,16 +14,21 @@ import { DU_COMMAND } from './du-sizes.js';
 import { measureSizes } from './measure-sizes.js';
 import type { Logger } from '../core/logger.js';
 import type { FactsCache } from './facts-cache.js';
+import { imageLayers, layerFileFacts, type FileFacts } from './layer-facts.js';
+
+export type SizeChoice = 'auto' | 'layers' | 'du' | 'stream';
 
 export interface InspectOptions {
   signal?: AbortSignal;
   /** Measure backends/repoagents/caches. Default true. */
   payload?: boolean;
   /**
-   * How to measure them: 'auto' (default) runs du in a short-lived container of the image and
-   * streams the directories' tar only when du is missing or fails; 'stream' always streams.
+   * How to read the image's files and measure the components: 'layers' from the engine's layer
+   * store on this host (no container; layer-store.ts); 'du' runs du in a short-lived container of
+   * the image and streams the directories' tar only when du is missing or fails; 'stream' always
+   * streams; 'auto' (default) is 'layers' where the store is readable here, else 'du'.
    */
-  sizeMethod?: 'auto' | 'stream';
+  sizeMethod?: SizeChoice;
   /** Gets one line saying how the sizes were measured (debug; info when du was not usable). */
   log?: Logger;
   /**
@@ -39,16 +45,6 @@ export interface InspectOptions {
   cache?: FactsCache;
   /** The engine's inspect of `ref`, when the caller has it already (saves a request). */
   raw?: RawImage;
-}
-
-/** What inspectImage reads from the image's files (the part worth caching per image id). */
-interface FileFacts {
-  osText?: string | undefined;
-  hasRoot: boolean;
-  serve: boolean;
-  tritonVersionFile?: string | undefined;
-  components: Record<'backends' | 'repoagents' | 'caches', Component[]>;
-  sizeMethod?: 'du' | 'stream' | undefined;
 }
 
 /** Reads the facts compose needs from an image through the Engine API, no shell required. */
@@ -81,33 +77,8 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
   if (cached) options.log?.debug(`facts of ${ref} from the cache (image ${raw.Id.slice(7, 19)})`);
   const files: FileFacts =
     cached ??
-    (await withScratchContainer(
-      engine,
-      raw.Id,
-      runId,
-      async (container) => {
-        const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
-        // du runs (metadata only) while the small files are read through the archive endpoint
-        const [osText, serve, tritonVersionFile, measured] = await Promise.all([
-          readSmallFile(container, '/etc/os-release').then(
-            async (text) => text ?? (await readSmallFile(container, '/usr/lib/os-release')),
-          ),
-          statPath(container, '/usr/bin/serve').then((stat) => stat !== undefined),
-          hasRoot ? readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined,
-          hasRoot && options.payload !== false
-            ? measureSizes(container, { method: sizeMethod, ref, log: options.log, signal })
-            : undefined,
-        ]);
-        const components: Record<'backends' | 'repoagents' | 'caches', Component[]> = measured?.components ?? {
-          backends: [],
-          repoagents: [],
-          caches: [],
-        };
-        return { osText, hasRoot, serve, tritonVersionFile, components, sizeMethod: measured?.method };
-      },
-      signal,
-      options.payload !== false && sizeMethod === 'auto' ? DU_COMMAND : undefined,
-    ));
+    (sizeMethod === 'auto' || sizeMethod === 'layers' ? await fromLayers(raw, ref, options) : undefined) ??
+    (await fromContainer(engine, raw.Id, ref, runId, sizeMethod === 'stream' ? 'stream' : 'auto', options));
   if (!cached) await options.cache?.set(cacheKey, files);
 
   const tritonVersion = env.TRITON_SERVER_VERSION ?? files.tritonVersionFile?.trim() ?? undefined;
@@ -155,6 +126,63 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
     ...(files.sizeMethod ? { sizeMethod: files.sizeMethod } : {}),
     ...files.components,
   };
+}
+
+/**
+ * File facts from the engine's layer store, no container; undefined (with the reason logged) where
+ * it cannot answer, or an error when 'layers' was asked for by name.
+ */
+async function fromLayers(raw: RawImage, ref: string, options: InspectOptions): Promise<FileFacts | undefined> {
+  const started = performance.now();
+  const opened = await imageLayers(raw, options.signal);
+  const facts = 'store' in opened ? await layerFileFacts(opened.store, options.payload !== false) : opened;
+  throwIfAborted(options.signal);
+  if (!('unusable' in facts)) {
+    const took = `${((performance.now() - started) / 1000).toFixed(2)} s`;
+    options.log?.debug(`files of ${ref}: read from the engine's layer store, ${took}`);
+    return facts;
+  }
+  if (options.sizeMethod === 'layers') {
+    throw new TslimError('ENGINE', `cannot read ${ref} from the engine's layer store: ${facts.unusable}`, {
+      hint: 'run tslim as root on the engine host, or use --size-method du',
+    });
+  }
+  options.log?.debug(`files of ${ref}: not from the layer store (${facts.unusable}); using a container`);
+  return undefined;
+}
+
+/** File facts through a short-lived container of the image (the archive endpoint, du or the stream). */
+async function fromContainer(
+  engine: Engine,
+  imageId: string,
+  ref: string,
+  runId: string,
+  method: 'auto' | 'stream',
+  options: InspectOptions,
+): Promise<FileFacts> {
+  const { signal } = options;
+  const measure = options.payload !== false;
+  return withScratchContainer(
+    engine,
+    imageId,
+    runId,
+    async (container) => {
+      const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
+      // du runs (metadata only) while the small files are read through the archive endpoint
+      const [osText, serve, tritonVersionFile, measured] = await Promise.all([
+        readSmallFile(container, '/etc/os-release').then(
+          async (text) => text ?? (await readSmallFile(container, '/usr/lib/os-release')),
+        ),
+        statPath(container, '/usr/bin/serve').then((stat) => stat !== undefined),
+        hasRoot ? readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined,
+        hasRoot && measure ? measureSizes(container, { method, ref, log: options.log, signal }) : undefined,
+      ]);
+      const components = measured?.components ?? { backends: [], repoagents: [], caches: [] };
+      return { osText, hasRoot, serve, tritonVersionFile, components, sizeMethod: measured?.method };
+    },
+    signal,
+    measure && method === 'auto' ? DU_COMMAND : undefined,
+  );
 }
 
 function toList(value: string | string[] | null | undefined): string[] {

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, realpath } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { RawImage } from './images.js';
+import { readLayerTarSplit, type LayerEntry } from './layer-tar-split.js';
+import { LayerTree, type TreeEntry } from './layer-tree.js';
+
+/**
+ * An image's files read straight from the engine's layer store on this host, with no container:
+ * Docker's overlay2 store keeps each layer's tar headers (layerdb/sha256/CHAIN/tar-split.json.gz)
+ * and its files (overlay2/CACHE-ID/diff). Usable when tslim runs on the engine's host with read
+ * access to its data root (root, as on CI runners and build hosts); `unusable` says why not
+ * otherwise (another driver, the containerd image store, a remote or rootless engine, no access),
+ * and the caller falls back to a container. Layers are content-addressed (chain ids), so what is
+ * read is the image's own content whichever engine the store belongs to.
+ */
+export interface LayerStore {
+  tree: LayerTree;
+  /** A small regular file's text (symlinks in the tree followed); undefined when there is none. */
+  readText(path: string, maxBytes?: number): Promise<string | undefined>;
+}
+
+export type LayerStoreResult = { store: LayerStore } | { unusable: string };
+
+const DIFF_DIR = /^(\/.+)\/overlay2\/([A-Za-z0-9_-]+)\/diff$/;
+
+export async function openLayerStore(
+  raw: RawImage,
+  wanted: (path: string) => boolean,
+  signal?: AbortSignal,
+): Promise<LayerStoreResult> {
+  const driver = raw.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
+  if (driver?.Name !== 'overlay2') return { unusable: `storage driver ${driver?.Name || 'unknown'}, not overlay2` };
+  const upper = DIFF_DIR.exec(driver.Data?.UpperDir ?? '');
+  const diffIds = raw.RootFS?.Layers ?? [];
+  if (!upper || diffIds.length === 0) return { unusable: 'the engine names no overlay2 layer directory' };
+  const root = upper[1] ?? '';
+  const chains = chainIds(diffIds);
+  const layerdb = `${root}/image/overlay2/layerdb/sha256`;
+  const cacheIds = new Map<number, Promise<string>>();
+  const cacheId = (layer: number): Promise<string> => {
+    let id = cacheIds.get(layer);
+    if (!id) {
+      id = readFile(`${layerdb}/${hex(chains[layer])}/cache-id`, 'utf8').then((text) => text.trim());
+      cacheIds.set(layer, id);
+    }
+    return id;
+  };
+  try {
+    // the engine's top layer directory is the one this host's store names for the top chain id
+    if ((await cacheId(chains.length - 1)) !== upper[2]) return { unusable: `${root} is not the engine's layer store` };
+  } catch (cause) {
+    return { unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})` };
+  }
+  const tree = new LayerTree();
+  try {
+    const layers = await Promise.all(chains.map((chain) => readLayer(`${layerdb}/${hex(chain)}`, wanted, signal)));
+    layers.forEach((entries, layer) => tree.add(layer, entries));
+  } catch (cause) {
+    signal?.throwIfAborted();
+    return { unusable: `cannot read a layer's tar-split record (${(cause as Error).message})` };
+  }
+  return {
+    store: {
+      tree,
+      readText: async (path, maxBytes = 64 * 1024) => {
+        const found = resolve(tree, path);
+        if (!found) return undefined;
+        const dir = `${root}/overlay2/${await cacheId(found.entry.layer)}/diff`;
+        return readSmall(dir, found.path, maxBytes);
+      },
+    },
+  };
+}
+
+/**
+ * A layer's wanted entries, read once per process: the images of one run (a full image and its
+ * min base) share most of their layers, the largest ones included. Layers never change.
+ */
+const layerReads = new WeakMap<(path: string) => boolean, Map<string, Promise<LayerEntry[]>>>();
+
+function readLayer(dir: string, wanted: (path: string) => boolean, signal?: AbortSignal): Promise<LayerEntry[]> {
+  const reads = layerReads.get(wanted) ?? new Map<string, Promise<LayerEntry[]>>();
+  layerReads.set(wanted, reads);
+  let read = reads.get(dir);
+  if (!read) {
+    read = readLayerTarSplit(`${dir}/tar-split.json.gz`, wanted, signal);
+    reads.set(dir, read);
+    read.catch(() => reads.delete(dir));
+  }
+  return read;
+}
+
+/** OCI chain ids: the first layer's diff id, then sha256 of "PARENT-CHAIN DIFF-ID". */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const chains: string[] = [];
+  for (const diffId of diffIds) {
+    const parent = chains.at(-1);
+    chains.push(parent ? `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}` : diffId);
+  }
+  return chains;
+}
+
+function hex(digest: string | undefined): string {
+  const value = (digest ?? '').replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{64}$/.test(value)) throw new Error(`not a sha256 digest: ${digest}`);
+  return value;
+}
+
+/**
+ * Follows symlinks (and hard links, to the file they share) inside the tree to a regular file.
+ * Throws when a link leads where the tree holds nothing: the tree has only the wanted paths, so
+ * that is not proof the target is missing.
+ */
+function resolve(tree: LayerTree, start: string): { path: string; entry: TreeEntry } | undefined {
+  let path = start.replace(/^\/+/, '');
+  for (let hops = 0; hops < 16; hops += 1) {
+    const entry = tree.get(path);
+    if (!entry && hops > 0) throw new Error(`${start} links to ${path}, which this view does not hold`);
+    if (!entry) return undefined;
+    if (entry.type === 'file') return { path, entry };
+    if (entry.type === 'link' && entry.linkname) return { path: entry.linkname, entry };
+    if (entry.type !== 'symlink' || !entry.linkname) throw new Error(`${start} is not a regular file`);
+    const target = entry.linkname.startsWith('/')
+      ? entry.linkname
+      : posix.join(posix.dirname(`/${path}`), entry.linkname);
+    path = posix.normalize(target).replace(/^\/+/, '');
+  }
+  throw new Error(`${start}: too many levels of symbolic links`);
+}
+
+/** Reads at most maxBytes of dir/path, refusing a path that leaves dir through a host symlink. */
+async function readSmall(dir: string, path: string, maxBytes: number): Promise<string | undefined> {
+  const real = await realpath(`${dir}/${path}`).catch(() => undefined);
+  const base = await realpath(dir);
+  if (!real?.startsWith(`${base}/`)) return undefined;
+  const handle = await open(real, 'r');
+  try {
+    const buffer = Buffer.alloc(maxBytes);
+    const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The header blocks of one tar entry, without its body: what a layer's tar-split record keeps of
+ * each entry (layer-tar-split.ts). tar-stream parses whole streams only and does not export its
+ * header decoder, so this reads the few fields the layer view needs, POSIX (ustar + pax) and GNU
+ * long names/links alike.
+ */
+export type TarEntryType = 'file' | 'link' | 'symlink' | 'directory' | 'other';
+
+export interface TarHeaderFields {
+  type: TarEntryType;
+  /** Link target of a symlink or hard link (pax `linkpath` or GNU long link when over 100 bytes). */
+  linkname: string;
+}
+
+const BLOCK = 512;
+const TYPES: Record<string, TarEntryType> = {
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '1': 'link',
+  '2': 'symlink',
+  '5': 'directory',
+};
+
+/**
+ * Reads the entry's own header from `raw`, the bytes tar puts before its body: `skip` bytes of
+ * the previous body's padding, then any pax / GNU long-name blocks, then the ustar header, which
+ * must end `raw` exactly (a check that the record was cut where this expects).
+ */
+export function decodeEntryHeader(raw: Buffer, skip: number): TarHeaderFields {
+  let offset = skip;
+  let linkname: string | undefined;
+  while (offset + BLOCK <= raw.length) {
+    const block = raw.subarray(offset, offset + BLOCK);
+    const flag = String.fromCharCode(block[156] ?? 0);
+    const size = octal(block.subarray(124, 136));
+    const body = raw.subarray(offset + BLOCK, offset + BLOCK + size);
+    const next = offset + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    if (flag === 'x') linkname = paxField(body, 'linkpath') ?? linkname;
+    else if (flag === 'K') linkname = cString(body);
+    else if (flag !== 'g' && flag !== 'L') {
+      if (offset + BLOCK !== raw.length) {
+        throw new Error(`tar header ends at ${offset + BLOCK}, record has ${raw.length} bytes`);
+      }
+      return { type: TYPES[flag] ?? 'other', linkname: linkname ?? cString(block.subarray(157, 257)) };
+    }
+    offset = next;
+  }
+  throw new Error(`no tar header in a ${raw.length}-byte record (skip ${skip})`);
+}
+
+function cString(bytes: Buffer): string {
+  const end = bytes.indexOf(0);
+  return bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+}
+
+function octal(field: Buffer): number {
+  const text = cString(field).trim();
+  const value = text === '' ? 0 : Number.parseInt(text, 8);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad tar size field ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** One field of a pax extended header: records "LEN key=value\n", LEN counting the whole record. */
+function paxField(body: Buffer, key: string): string | undefined {
+  let offset = 0;
+  let found: string | undefined;
+  while (offset < body.length) {
+    const space = body.indexOf(0x20, offset);
+    const length = Number.parseInt(body.toString('ascii', offset, space), 10);
+    if (space < 0 || !Number.isSafeInteger(length) || length <= 0) break;
+    const record = body.toString('utf8', space + 1, offset + length - 1);
+    const eq = record.indexOf('=');
+    if (record.slice(0, eq) === key) found = record.slice(eq + 1);
+    offset += length;
+  }
+  return found;
+}

@@ -1,0 +1,101 @@
+import type { RawImage } from '../docker/images.js';
+import { openLayerStore, type LayerStore, type LayerStoreResult } from '../docker/layer-store.js';
+import type { LayerTree } from '../docker/layer-tree.js';
+import type { Component, ComponentKind } from './facts.js';
+import { TRITON_ROOT } from './payload.js';
+
+/** What inspect reads from an image's files (the part worth caching per image id). */
+export interface FileFacts {
+  osText?: string | undefined;
+  hasRoot: boolean;
+  serve: boolean;
+  tritonVersionFile?: string | undefined;
+  components: Record<ComponentKind, Component[]>;
+  sizeMethod?: 'layers' | 'du' | 'stream' | undefined;
+}
+
+const KINDS: readonly ComponentKind[] = ['backends', 'repoagents', 'caches'];
+const ROOT = TRITON_ROOT.slice(1);
+/** The paths inspect reads, and the directories above them (a whiteout or a symlink there counts). */
+const EXACT = new Set(['etc', 'etc/os-release', 'usr', 'usr/lib', 'usr/lib/os-release', 'usr/bin', 'usr/bin/serve']);
+const ABOVE = ['opt', 'etc', 'usr', 'usr/lib', 'usr/bin', ROOT];
+const wanted = (path: string): boolean => EXACT.has(path) || path === 'opt' || path === ROOT || path.startsWith(`${ROOT}/`);
+
+/** One read of the layer store per image and run: inspect and the component listing share it. */
+const opened = new Map<string, Promise<LayerStoreResult>>();
+
+export function imageLayers(raw: RawImage, signal?: AbortSignal): Promise<LayerStoreResult> {
+  let result = opened.get(raw.Id);
+  if (!result) {
+    result = openLayerStore(raw, wanted, signal);
+    opened.set(raw.Id, result);
+    result.catch(() => opened.delete(raw.Id));
+  }
+  return result;
+}
+
+/**
+ * The facts inspect reads from files, from the layer store (no container); `unusable` when the
+ * view cannot answer for sure (a symlinked /opt/tritonserver or component directory, an
+ * os-release link leading out of the view), and the container path answers instead.
+ */
+export async function layerFileFacts(store: LayerStore, payload: boolean): Promise<FileFacts | { unusable: string }> {
+  const { tree } = store;
+  const linked = [...ABOVE, ...KINDS.map((kind) => `${ROOT}/${kind}`)].find(
+    (path) => tree.get(path)?.type === 'symlink',
+  );
+  if (linked) return { unusable: `/${linked} is a symlink` };
+  const hasRoot = tree.get(ROOT) !== undefined;
+  try {
+    const osText = (await store.readText('etc/os-release')) ?? (await store.readText('usr/lib/os-release'));
+    return {
+      osText,
+      hasRoot,
+      serve: tree.get('usr/bin/serve') !== undefined,
+      tritonVersionFile: hasRoot ? await store.readText(`${ROOT}/TRITON_VERSION`) : undefined,
+      components: hasRoot && payload ? componentSizes(tree) : { backends: [], repoagents: [], caches: [] },
+      sizeMethod: hasRoot && payload ? 'layers' : undefined,
+    };
+  } catch (cause) {
+    return { unusable: (cause as Error).message };
+  }
+}
+
+/** Which candidate component names exist in the tree (compose's presence check). */
+export function layerComponentNames(
+  tree: LayerTree,
+  candidates: Record<ComponentKind, string[]>,
+): Record<ComponentKind, string[]> {
+  const found: Record<ComponentKind, string[]> = { backends: [], repoagents: [], caches: [] };
+  for (const kind of KINDS) {
+    for (const name of [...new Set(candidates[kind])].sort()) {
+      if (tree.get(`${ROOT}/${kind}/${name}`) !== undefined) found[kind].push(name);
+    }
+  }
+  return found;
+}
+
+/**
+ * Sizes per component as the other two paths count them (du-sizes.ts, payload.ts): every entry
+ * but directories, a symlink by its target text, a hard link once (or as a file when what it
+ * shares is outside the component's kind directory, as the kind's tar would carry it).
+ */
+export function componentSizes(tree: LayerTree): Record<ComponentKind, Component[]> {
+  const sizes = {} as Record<ComponentKind, Component[]>;
+  for (const kind of KINDS) {
+    const dir = `${ROOT}/${kind}`;
+    const totals = new Map<string, Component>();
+    for (const [path, entry] of tree.below(dir)) {
+      const name = path.slice(dir.length + 1).split('/')[0] ?? '';
+      const component = totals.get(name) ?? { name, bytes: 0, files: 0 };
+      totals.set(name, component);
+      if (entry.type === 'directory') continue;
+      const shared = entry.type === 'link' && entry.linkname?.startsWith(`${dir}/`) && tree.get(entry.linkname);
+      if (shared) continue;
+      component.bytes += entry.type === 'symlink' ? Buffer.byteLength(entry.linkname ?? '') : entry.size;
+      component.files += 1;
+    }
+    sizes[kind] = [...totals.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+  return sizes;
+}
