@@ -1,6 +1,6 @@
 /**
  * `npx vite-node bench/inspect-du.ts [-- --image REF ... --rounds 5]` (after `npm run build`):
- * `tslim inspect --json FULL` (du path, the default) and the streamed-archive path vs
+ * `tslim inspect --json FULL` (the layer store, the default here), the du path and the streamed-archive path vs
  * `docker run --rm IMAGE du -sb …`, per image, as ratios with peak RSS. Default images: the 24.09
  * full of the test world (.world/world.json) and of the `bench` world (.world/bench/world.json,
  * `npm run world -- up --name bench --scale 1 --skip-push`) when it exists. Prints markdown rows.
@@ -43,12 +43,12 @@ const gb = (b: number): string => `${(b / 1e9).toFixed(2)} GB`;
 const mib = (k: number): string => `${(k / 1024).toFixed(0)} MiB`;
 const x = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 console.log(
-  '| payload | tslim inspect (du) | du in a container | ratio | peak RSS | stream path | stream / du | stream peak RSS |',
+  '| payload | du in a container | tslim inspect, layer store | ratio | peak RSS | tslim inspect, du path | ratio | peak RSS | stream path | ratio | stream peak RSS |',
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${gb(r.payloadBytes)} | ${r.inspectS.toFixed(2)} s | ${r.duS.toFixed(2)} s | ${x(r.inspectS, r.duS)} | ${mib(r.inspectPeakRssKiB)} | ${r.streamS.toFixed(1)} s | ${x(r.streamS, r.duS)} | ${mib(r.streamPeakRssKiB)} |`,
+    `| ${gb(r.payloadBytes)} | ${r.duS.toFixed(2)} s | ${r.layersS.toFixed(2)} s | ${x(r.layersS, r.duS)} | ${mib(r.layersPeakRssKiB)} | ${r.inspectS.toFixed(2)} s | ${x(r.inspectS, r.duS)} | ${mib(r.inspectPeakRssKiB)} | ${r.streamS.toFixed(1)} s | ${x(r.streamS, r.duS)} | ${mib(r.streamPeakRssKiB)} |`,
   );
 }
 console.log(JSON.stringify({ rounds, rows }));

@@ -44,10 +44,12 @@ ${markdownTable(figures(r))}
   ru_maxrss of the node process: exact, no polling), wall time around the process, median of
   ${r.inspect[0]?.rounds ?? 3} rounds alternated with the baseline
   \`docker run --rm --network none --entrypoint sh FULL -c 'du -sb /opt/tritonserver/backends/*'\`. tslim's
-  default (du path) runs \`du\` in a short-lived, labelled, network-less container that is always
-  removed; the **stream path** (the fallback for images without \`du\`) counts the bytes of the
-  directories' tar streamed out of the engine, run once through the built library. Both must give the
-  backend bytes the world wrote, or the bench fails.
+  default here (**layer store**: tslim runs as root beside the engine) reads the image's layer records
+  (overlay2 tar-split headers, no file bodies) and no container; \`--size-method du\` (**du path**, the
+  default where the store is not readable) runs \`du\` in a short-lived, labelled, network-less
+  container that is always removed; the **stream path** (\`--size-method stream\`, the fallback for images
+  without \`du\`) counts the bytes of the directories' tar streamed out of the engine, run once. All
+  three must give the backend bytes the world wrote, or the bench fails.
 - **BuildKit vs classic**: \`tslim compose --builder classic|buildkit\` on the \`${r.world.find((w) => w.scale === r.builders.scale)?.name ?? '?'}\`
   world (scale ${r.builders.scale}), backends ${r.builders.backends.join(', ')}, ${r.builders.rounds} round(s): cold
   (\`--no-cache\`) then warm (the same command again) for each builder.

@@ -49,7 +49,8 @@ function noiseNote(r: Results): string {
     ...(r.dryRun.samplesS.composePy.length ? [`compose.py ${spread(r.dryRun.samplesS.composePy)}`] : []),
     `by hand ${spread(r.dryRun.samplesS.byHand)}`,
     ...r.inspect.flatMap((i) => [
-      `inspect at scale ${i.scale} ${spread(i.samplesS.inspect)}`,
+      `inspect (layer store) at scale ${i.scale} ${spread(i.samplesS.layers)}`,
+      `inspect (du path) at scale ${i.scale} ${spread(i.samplesS.inspect)}`,
       `du at scale ${i.scale} ${spread(i.samplesS.du)}`,
     ]),
   ];

@@ -50,7 +50,9 @@ export async function openLayerStore(
     // the engine's top layer directory is the one this host's store names for the top chain id
     if ((await cacheId(chains.length - 1)) !== upper[2]) return { unusable: `${root} is not the engine's layer store` };
   } catch (cause) {
-    return { unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})` };
+    return {
+      unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+    };
   }
   const tree = new LayerTree();
   try {

@@ -163,9 +163,7 @@ class TarSplitLines {
 
   #rawBytes(): Buffer {
     const { chunks, starts, ends } = this.#segments;
-    return Buffer.concat(
-      chunks.map((chunk, i) => Buffer.from(chunk.toString('latin1', starts[i], ends[i]), 'base64')),
-    );
+    return Buffer.concat(chunks.map((chunk, i) => Buffer.from(chunk.toString('latin1', starts[i], ends[i]), 'base64')));
   }
 }
 

@@ -1,7 +1,12 @@
 import { formatBytes } from '../core/sizes.js';
 import type { Component, ImageFacts } from './facts.js';
 
-const SIZE_METHODS = { layers: "the engine's layer store", du: 'du in a container', stream: 'streamed archive', none: '-' } as const;
+const SIZE_METHODS = {
+  layers: "the engine's layer store",
+  du: 'du in a container',
+  stream: 'streamed archive',
+  none: '-',
+} as const;
 
 /** Human view of ImageFacts: a fact list then one table per component kind, largest first. */
 export function formatFacts(facts: ImageFacts): string {

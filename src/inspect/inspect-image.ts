@@ -134,7 +134,10 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
  */
 async function fromLayers(raw: RawImage, ref: string, options: InspectOptions): Promise<FileFacts | undefined> {
   const started = performance.now();
-  const opened = await imageLayers(raw, options.signal);
+  const opened = await imageLayers(raw, options.signal).catch((cause: unknown) => {
+    throwIfAborted(options.signal);
+    throw cause;
+  });
   const facts = 'store' in opened ? await layerFileFacts(opened.store, options.payload !== false) : opened;
   throwIfAborted(options.signal);
   if (!('unusable' in facts)) {

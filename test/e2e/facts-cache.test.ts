@@ -33,7 +33,10 @@ async function withCreates(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   for (const ref of [release.full, release.min]) images.add((await engine.getImage(ref).inspect()).Id);
   // RFC 3339 times with milliseconds: the previous run ended just now (whole seconds would overlap it)
   const since = new Date().toISOString();
-  const run = await runCli(args, { env: { TSLIM_NO_CACHE: '', TSLIM_CACHE_DIR: cacheDir, ...env } });
+  // the container path (the layer store makes no container, cached or not: tested last)
+  const run = await runCli(args, {
+    env: { TSLIM_NO_CACHE: '', TSLIM_CACHE_DIR: cacheDir, TSLIM_LAYER_STORE: '0', ...env },
+  });
   await new Promise((r) => setTimeout(r, 200));
   const until = new Date().toISOString();
   const { stdout } = await exec('docker', [
@@ -104,6 +107,24 @@ describe('facts cache (built CLI)', () => {
     expect(again.run.code, again.run.stderr).toBe(0);
     expect(again.creates).toBeGreaterThan(0);
     expect(JSON.parse(again.run.stdout)).toEqual(JSON.parse(good.run.stdout));
+  });
+
+  it('read from the layer store, an uncached dry run and inspect make no container and answer the same', async () => {
+    const viaContainers = await withCreates(dryRun, { TSLIM_NO_CACHE: '1' });
+    const fromLayers = await withCreates([...dryRun, '-v'], { TSLIM_NO_CACHE: '1', TSLIM_LAYER_STORE: '' });
+    expect(fromLayers.run.code, fromLayers.run.stderr).toBe(0);
+    expect(viaContainers.creates).toBeGreaterThan(0);
+    expect(fromLayers.creates).toBe(0);
+    expect(fromLayers.run.stderr).toContain(`files of ${release.full}: read from the engine's layer store`);
+    expect(fromLayers.run.stdout).toBe(viaContainers.run.stdout);
+    const inspect = ['inspect', release.full, '--json'];
+    const du = await withCreates(inspect, { TSLIM_NO_CACHE: '1' });
+    const layers = await withCreates(inspect, { TSLIM_NO_CACHE: '1', TSLIM_LAYER_STORE: '' });
+    expect(layers.creates).toBe(0);
+    const facts = (run: CliRun): Record<string, unknown> =>
+      (JSON.parse(run.stdout) as { image: Record<string, unknown> }).image;
+    expect(facts(layers.run).sizeMethod).toBe('layers');
+    expect({ ...facts(du.run), sizeMethod: 'layers' }).toEqual(facts(layers.run));
   });
 
   it('TSLIM_NO_CACHE: reads the image every time and writes no entry', async () => {

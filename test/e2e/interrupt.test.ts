@@ -75,7 +75,7 @@ async function interrupt(cli: LiveCli): Promise<void> {
 describe('Ctrl-C in each phase (built CLI)', () => {
   it('during inspect: exit 130, the scratch container removed', async () => {
     await snapshot();
-    const cli = spawnCli(['inspect', release.full, '--json'], { env, cwd: dir });
+    const cli = spawnCli(['inspect', release.full, '--json', '--size-method', 'du'], { env, cwd: dir });
     await waitForContainer(cli, release.full);
     await interrupt(cli);
     expect(JSON.parse(cli.stdout())).toMatchObject({ ok: false, error: { code: 'ABORTED', exitCode: 130 } });

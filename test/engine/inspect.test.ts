@@ -3,6 +3,7 @@ import { buildImage } from '../../src/docker/build.js';
 import type { Logger } from '../../src/core/logger.js';
 import { connectEngine } from '../../src/docker/engine.js';
 import { inspectImage } from '../../src/inspect/inspect-image.js';
+import { inspectImageRaw } from '../../src/docker/images.js';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import type { Component } from '../../src/inspect/facts.js';
 import { readWorld } from '../world/read-world.js';
@@ -37,20 +38,35 @@ describe.each([
     expect(sizes(facts.backends)).toEqual(release.payload.backends);
     expect(sizes(facts.repoagents)).toEqual(release.payload.repoagents);
     expect(sizes(facts.caches)).toEqual(release.payload.caches);
-    expect(facts.sizeMethod).toBe('du');
+    // tslim runs as root beside the engine here: it reads the layer store, no container
+    expect(facts.sizeMethod).toBe('layers');
+    const left = await engine.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } });
+    expect(left).toHaveLength(0);
+  });
+
+  it('reads the same facts through a container (du) as from the layer store', async () => {
+    const runId = `inspect-du-${version}-${Date.now()}`;
+    const [layers, du] = [
+      await inspectImage(engine, release.full, { role: 'full' }),
+      await inspectImage(engine, release.full, { role: 'full', sizeMethod: 'du', runId }),
+    ];
+    expect([layers.sizeMethod, du.sizeMethod]).toEqual(['layers', 'du']);
+    expect({ ...du, sizeMethod: 'layers' }).toEqual(layers);
     // the scratch container used to read files is gone
     const left = await engine.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } });
     expect(left).toHaveLength(0);
   });
 
-  it('gives the same sizes and file counts with du and with the streamed archive', async () => {
-    const [du, stream] = [
-      await inspectImage(engine, release.full, { role: 'full' }),
+  it('gives the same sizes and file counts from the layer store, with du and with the streamed archive', async () => {
+    const [layers, du, stream] = [
+      await inspectImage(engine, release.full, { role: 'full', sizeMethod: 'layers' }),
+      await inspectImage(engine, release.full, { role: 'full', sizeMethod: 'du' }),
       await inspectImage(engine, release.full, { role: 'full', sizeMethod: 'stream' }),
     ];
-    expect([du.sizeMethod, stream.sizeMethod]).toEqual(['du', 'stream']);
+    expect([layers.sizeMethod, du.sizeMethod, stream.sizeMethod]).toEqual(['layers', 'du', 'stream']);
     for (const kind of ['backends', 'repoagents', 'caches'] as const) {
       expect(du[kind]).toEqual(stream[kind]);
+      expect(layers[kind]).toEqual(stream[kind]);
       expect(du[kind].length).toBeGreaterThan(0);
     }
     expect(sizes(stream.backends)).toEqual(release.payload.backends);
@@ -131,7 +147,7 @@ describe('inspect sizes: du in a container, the stream as fallback', () => {
   it('falls back to the stream, with the same sizes, in an image without du', async () => {
     const image = await build('nodu', 'rm /usr/bin/du && ! command -v du');
     lines.length = 0;
-    const facts = await inspectImage(engine, image, { role: 'full', log, runId });
+    const facts = await inspectImage(engine, image, { role: 'full', log, runId, sizeMethod: 'du' });
     expect(facts.sizeMethod).toBe('stream');
     expect(sizes(facts.backends)).toEqual(release.payload.backends);
     expect(sizes(facts.caches)).toEqual(release.payload.caches);
@@ -153,11 +169,14 @@ describe('inspect sizes: du in a container, the stream as fallback', () => {
       ].join(' && '),
     );
     lines.length = 0;
-    const du = await inspectImage(engine, image, { role: 'full', log });
+    const du = await inspectImage(engine, image, { role: 'full', log, sizeMethod: 'du' });
     const stream = await inspectImage(engine, image, { role: 'full', sizeMethod: 'stream' });
-    expect(du.sizeMethod).toBe('du');
+    const layers = await inspectImage(engine, image, { role: 'full', log });
+    expect([du.sizeMethod, layers.sizeMethod]).toEqual(['du', 'layers']);
     expect(lines.join('\n')).toMatch(/^debug sizes of .*: du in a container/m);
+    expect(lines.join('\n')).toMatch(/^debug files of .*: read from the engine's layer store/m);
     expect(du.backends).toEqual(stream.backends);
+    expect(layers.backends).toEqual(stream.backends);
     const identity = release.payload.backends.identity ?? 0;
     expect(sizes(du.backends)).toMatchObject({
       identity: identity + 'libtriton_identity.so'.length, // + the symlink's target text; the hard link once
@@ -166,10 +185,62 @@ describe('inspect sizes: du in a container, the stream as fallback', () => {
     });
   });
 
+  it('agrees with du and the stream where upper layers remove, replace and hide what lower ones had', async () => {
+    const b = '/opt/tritonserver/backends';
+    const image = await build(
+      'whiteouts',
+      [
+        `rm -rf ${b}/dali`, // a whiteout of a directory
+        `rm -f ${b}/onnxruntime/$(ls ${b}/onnxruntime | head -n 1)`, // of one file
+        `rm -rf ${b}/fil && mkdir ${b}/fil && echo new > ${b}/fil/new.txt`, // an opaque directory
+        `rm -rf ${b}/openvino && echo file > ${b}/openvino`, // a directory replaced by a file
+        `rm -rf /opt/tritonserver/caches`,
+        `sed -i --follow-symlinks 's/^PRETTY_NAME=.*/PRETTY_NAME="Layered OS"/' /etc/os-release`,
+        // names and link targets over 100 bytes: the layer's tar keeps them in pax headers
+        `mkdir -p ${b}/python/$(printf '%080d' 0)/$(printf '%080d' 1)`,
+        `echo deep > ${b}/python/$(printf '%080d' 0)/$(printf '%080d' 1)/deep.txt`,
+        `ln -s $(printf '%0150d' 2) ${b}/python/long-link`,
+      ].join(' && '),
+    );
+    lines.length = 0;
+    const layers = await inspectImage(engine, image, { role: 'full', log });
+    const du = await inspectImage(engine, image, { role: 'full', sizeMethod: 'du' });
+    const stream = await inspectImage(engine, image, { role: 'full', sizeMethod: 'stream' });
+    expect([layers.sizeMethod, du.sizeMethod, stream.sizeMethod]).toEqual(['layers', 'du', 'stream']);
+    for (const kind of ['backends', 'repoagents', 'caches'] as const) {
+      expect(layers[kind]).toEqual(stream[kind]);
+      expect(du[kind]).toEqual(stream[kind]);
+    }
+    const names = layers.backends.map((c) => c.name);
+    expect(names).not.toContain('dali');
+    expect(sizes(layers.backends)).toMatchObject({
+      fil: 'new\n'.length,
+      openvino: 'file\n'.length,
+      python: (release.payload.backends.python ?? 0) + 'deep\n'.length + 150,
+    });
+    expect(layers.caches).toEqual([]);
+    expect(layers.os?.prettyName).toBe('Layered OS');
+    expect({ ...du, sizeMethod: 'layers' }).toEqual(layers);
+  });
+
+  it('stops reading the layer store when the run is aborted', async () => {
+    const raw = await inspectImageRaw(engine, release.min);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      inspectImage(engine, release.min, { raw, sizeMethod: 'layers', signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
   it('removes the running du container when the run is aborted', async () => {
     const abortId = `${runId}-abort`;
     const controller = new AbortController();
-    const inspecting = inspectImage(engine, release.full, { role: 'full', runId: abortId, signal: controller.signal });
+    const inspecting = inspectImage(engine, release.full, {
+      role: 'full',
+      runId: abortId,
+      signal: controller.signal,
+      sizeMethod: 'du',
+    });
     const outcome = inspecting.then(
       () => 'finished',
       (error: unknown) => error,
