@@ -26,7 +26,6 @@ export interface InspectAtScale {
   samplesS: { layers: number[]; inspect: number[]; du: number[] };
 }
 
-
 interface Facts {
   sizeMethod?: string;
   backends?: { bytes: number }[];
@@ -52,7 +51,9 @@ export async function benchInspect(
     const facts = (JSON.parse(r.stdout) as { image: Facts }).image;
     if (facts.sizeMethod !== method) throw new Error(`${image}: sizes by ${facts.sizeMethod}, not ${method}`);
     if (backendSum(facts) !== backendBytes)
-      throw new Error(`tslim inspect (${method}) ${image}: backends ${backendSum(facts)} B, the world wrote ${backendBytes} B`);
+      throw new Error(
+        `tslim inspect (${method}) ${image}: backends ${backendSum(facts)} B, the world wrote ${backendBytes} B`,
+      );
     return r;
   };
   for (let i = 0; i < rounds; i += 1) {
