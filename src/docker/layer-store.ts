@@ -41,7 +41,11 @@ export async function openLayerStore(
   const cacheId = (layer: number): Promise<string> => {
     let id = cacheIds.get(layer);
     if (!id) {
-      id = readFile(`${layerdb}/${hex(chains[layer])}/cache-id`, 'utf8').then((text) => text.trim());
+      id = readFile(`${layerdb}/${hex(chains[layer])}/cache-id`, 'utf8').then((text) => {
+        // a directory name under the store, nothing that could lead out of it
+        if (!/^[A-Za-z0-9_-]+$/.test(text.trim())) throw new Error(`odd cache-id ${JSON.stringify(text.slice(0, 80))}`);
+        return text.trim();
+      });
       cacheIds.set(layer, id);
     }
     return id;

@@ -178,6 +178,13 @@ describe('opening the layer store', () => {
       expect(await openLayerStore(raw('overlay2', upper), () => true)).toEqual({
         unusable: `${root} is not the engine's layer store`,
       });
+      // a cache-id is a directory name in the store, never a path out of it
+      await writeFile(`${layerDir}/cache-id`, '../../../etc');
+      expect(await openLayerStore(raw('overlay2', upper), () => true)).toMatchObject({
+        unusable: expect.stringMatching(
+          /^cannot read the layer store at .* \(odd cache-id "\.\.\/\.\.\/\.\.\/etc"\)$/,
+        ) as unknown,
+      });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
