@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, realpath } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { RawImage } from './images.js';
 import { readLayerTarSplit, type LayerEntry } from './layer-tar-split.js';
@@ -28,6 +28,8 @@ export async function openLayerStore(
   raw: RawImage,
   wanted: (path: string) => boolean,
   signal?: AbortSignal,
+  /** Unusable when the layers' records (gzipped) are larger than this: a container is faster then. */
+  maxRecordBytes?: number,
 ): Promise<LayerStoreResult> {
   const driver = raw.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
   if (driver?.Name !== 'overlay2') return { unusable: `storage driver ${driver?.Name || 'unknown'}, not overlay2` };
@@ -57,6 +59,24 @@ export async function openLayerStore(
     return {
       unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
     };
+  }
+  const records = chains.map((chain) => `${layerdb}/${hex(chain)}/tar-split.json.gz`);
+  if (maxRecordBytes !== undefined) {
+    const sizes = await Promise.all(
+      records.map((file) =>
+        stat(file).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total > maxRecordBytes) {
+      const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+      return {
+        unusable: `its layers' records are ${mb(total)} gzipped, over ${mb(maxRecordBytes)}: a container is faster`,
+      };
+    }
   }
   const tree = new LayerTree();
   try {

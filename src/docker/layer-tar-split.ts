@@ -11,7 +11,10 @@ import { decodeEntryHeader, type TarEntryType } from './tar-header.js';
 export interface LayerEntry {
   path: string;
   type: TarEntryType | 'whiteout' | 'opaque';
-  /** Body size (regular files; a hard link's is its target's, when the layer has it). */
+  /**
+   * Body size (regular files). A hard link's is its target's when that is a wanted entry of the
+   * same layer, else -1: unknown (only wanted entries are kept, a set kept small on purpose).
+   */
   size: number;
   linkname?: string;
 }
@@ -64,13 +67,15 @@ export async function readLayerTarSplit(
 /** The record lines of one layer, fed in chunks. */
 class TarSplitLines {
   readonly #entries: LayerEntry[] = [];
-  /** Every regular file's size, for a wanted hard link whose target is not wanted itself. */
+  /** The wanted regular files' sizes, for a hard link to one of them. */
   readonly #sizes = new Map<string, number>();
   /**
-   * Where the base64 of the raw records since the last entry lies (chunk, start, end), decoded
-   * only when that entry is wanted: most records are raw bytes and most entries are not wanted.
+   * Where the base64 of the raw records since the last entry lies (chunk, start, end; the first
+   * #segmentCount slots), decoded only when that entry is wanted: most records are raw bytes and
+   * most entries are not wanted. Slots are reused: no allocation per record.
    */
   readonly #segments: { chunks: Buffer[]; starts: number[]; ends: number[] } = { chunks: [], starts: [], ends: [] };
+  #segmentCount = 0;
   #previousSize = 0;
   #rest: Buffer | undefined;
 
@@ -106,7 +111,7 @@ class TarSplitLines {
     if (end === start) return;
     // raw-byte records, as Docker writes them: the base64 is located, not parsed or copied
     // ({"type":2,"payload":"…","position":N}: Go writes the fields in this order), not parsed
-    if (data.compare(SEGMENT, 0, SEGMENT.length, start, Math.min(end, start + SEGMENT.length)) === 0) {
+    if (startsWith(data, start, end, SEGMENT)) {
       const close = data.lastIndexOf(POSITION, end);
       if (close >= start + SEGMENT.length) {
         this.#segment(data, start + SEGMENT.length, close);
@@ -114,7 +119,7 @@ class TarSplitLines {
       }
     }
     // entry records ({"type":1,"name":"…","size":N,…}): name and size read in place unless escaped
-    if (data.compare(ENTRY, 0, ENTRY.length, start, Math.min(end, start + ENTRY.length)) === 0) {
+    if (startsWith(data, start, end, ENTRY)) {
       const close = data.indexOf(QUOTE, start + ENTRY.length);
       if (close > 0 && close < end && !hasByte(data, BACKSLASH, start + ENTRY.length, close)) {
         const sizeAt = data.indexOf(SIZE, close);
@@ -135,36 +140,44 @@ class TarSplitLines {
   }
 
   #segment(data: Buffer, start: number, end: number): void {
-    this.#segments.chunks.push(data);
-    this.#segments.starts.push(start);
-    this.#segments.ends.push(end);
+    const i = this.#segmentCount;
+    this.#segments.chunks[i] = data;
+    this.#segments.starts[i] = start;
+    this.#segments.ends[i] = end;
+    this.#segmentCount = i + 1;
   }
 
   #entry(name: string, size: number): void {
     const skip = (512 - (this.#previousSize % 512)) % 512;
     this.#previousSize = size;
     const entry = toEntry(name, size);
-    // only regular files have a body: the size is theirs without reading the header
-    if (size > 0 && entry.type === 'file') this.#sizes.set(entry.path, size);
     const keep = this.wanted(entry.path);
+    // only regular files have a body: the size is theirs without reading the header
+    if (keep && size > 0 && entry.type === 'file') this.#sizes.set(entry.path, size);
     if (keep && entry.type === 'file') {
       const header = decodeEntryHeader(this.#rawBytes(), skip);
       entry.type = header.type;
       if (header.type === 'symlink') entry.linkname = header.linkname;
       if (header.type === 'link') {
         entry.linkname = normalize(header.linkname);
-        entry.size = this.#sizes.get(entry.linkname) ?? 0;
+        entry.size = this.#sizes.get(entry.linkname) ?? (this.wanted(entry.linkname) ? 0 : -1);
       }
     }
     if (keep) this.#entries.push(entry);
-    const { chunks, starts, ends } = this.#segments;
-    chunks.length = starts.length = ends.length = 0;
+    this.#segmentCount = 0;
   }
 
   #rawBytes(): Buffer {
     const { chunks, starts, ends } = this.#segments;
     return Buffer.concat(chunks.map((chunk, i) => Buffer.from(chunk.toString('latin1', starts[i], ends[i]), 'base64')));
   }
+}
+
+/** data[start…end) begins with prefix (a loop: cheaper than Buffer#compare's call, per record). */
+function startsWith(data: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = prefix.length - 1; i >= 0; i -= 1) if (data[start + i] !== prefix[i]) return false;
+  return true;
 }
 
 function hasByte(data: Buffer, byte: number, from: number, to: number): boolean {
@@ -197,7 +210,15 @@ function toEntry(name: string, size: number): LayerEntry {
   return { path, type: 'file', size };
 }
 
-/** "./etc/", "/etc" and "etc" are the same path: "etc". */
+/** "./etc/", "/etc" and "etc" are the same path: "etc". (Index arithmetic: it runs per entry.) */
 export function normalize(name: string): string {
-  return name.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+  let start = 0;
+  let end = name.length;
+  for (;;) {
+    if (name.startsWith('./', start)) start += 2;
+    else if (name.startsWith('/', start)) start += 1;
+    else break;
+  }
+  while (end > start && name.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return start === 0 && end === name.length ? name : name.slice(start, end);
 }

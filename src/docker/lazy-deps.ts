@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
-import { limitHandshakes } from './ssh-handshakes.js';
+import { pooledSshAgent, type ClientClass } from './ssh-pool.js';
 
 /**
  * dockerode requires heavy modules at load time that most runs never call: docker-modem's ssh
@@ -10,7 +10,8 @@ import { limitHandshakes } from './ssh-handshakes.js';
  * protobufjs, ~60 ms; tslim's BuildKit path dials /build itself and never opens dockerode's session).
  * Both modules export a single function (docker-modem lib/ssh.js, dockerode lib/session.js), so
  * before dockerode is loaded their require-cache entries get a function that loads the real module
- * on its first call (the ssh one wrapped by ssh-handshakes.ts). dockerode is then required here, at run time: an `import` of it would be
+ * on its first call; docker-modem's ssh agent is replaced by tslim's pooled one (ssh-pool.ts),
+ * which loads ssh2 on its first connection. dockerode is then required here, at run time: an `import` of it would be
  * evaluated before this module's body in the bundle (dist/bundle hoists external imports).
  * tar-fs, an object of functions, gets an object that loads it on first use (seedLazyObject).
  * If a dependency's layout changes (no such file), nothing is seeded and loading is eager as before.
@@ -19,18 +20,23 @@ const require = createRequire(import.meta.url);
 
 type Fn = (...args: unknown[]) => unknown;
 
-/** `wrap` turns the real export into the one dockerode gets (ssh: the handshake limit). */
-function seedLazy(filename: string, wrap: (real: Fn) => Fn = (real) => real): void {
+function seedLazy(filename: string): void {
   if (!existsSync(filename) || require.cache[filename]) return;
   let real: Fn | undefined;
   const lazy = function (this: unknown, ...args: unknown[]): unknown {
     if (!real) {
       delete require.cache[filename];
-      real = wrap(require(filename) as Fn);
+      real = require(filename) as Fn;
     }
     return real.apply(this, args);
   };
   require.cache[filename] = { id: filename, filename, loaded: true, exports: lazy } as NodeJS.Module;
+}
+
+/** A module whose export is tslim's own. */
+function seedExport(filename: string, exports: unknown): void {
+  if (!existsSync(filename) || require.cache[filename]) return;
+  require.cache[filename] = { id: filename, filename, loaded: true, exports } as NodeJS.Module;
 }
 
 /** The same for a module whose export is an object of functions (tar-fs: `pack`, `extract`). */
@@ -53,7 +59,12 @@ function seed(): void {
     const dockerode = require.resolve('dockerode');
     seedLazy(join(dirname(dockerode), 'session.js'));
     const modem = dirname(require.resolve('docker-modem', { paths: [dockerode] }));
-    seedLazy(join(modem, 'ssh.js'), limitHandshakes);
+    // docker-modem's ssh transport is replaced by tslim's pooled one (ssh-pool.ts), ssh2 loaded on use
+    const ssh2 = require.resolve('ssh2', { paths: [modem] });
+    seedExport(
+      join(modem, 'ssh.js'),
+      pooledSshAgent(() => (require(ssh2) as { Client: ClientClass }).Client),
+    );
     // dockerode's util requires tar-fs (and its streams) to pack a build context from a folder;
     // tslim always hands it a tar stream it packed itself
     seedLazyObject(require.resolve('tar-fs', { paths: [dockerode] }));

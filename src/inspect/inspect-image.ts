@@ -134,7 +134,7 @@ export async function inspectImage(engine: Engine, ref: string, options: Inspect
  */
 async function fromLayers(raw: RawImage, ref: string, options: InspectOptions): Promise<FileFacts | undefined> {
   const started = performance.now();
-  const opened = await imageLayers(raw, options.signal).catch((cause: unknown) => {
+  const opened = await imageLayers(raw, options.signal, options.sizeMethod === 'layers').catch((cause: unknown) => {
     throwIfAborted(options.signal);
     throw cause;
   });
