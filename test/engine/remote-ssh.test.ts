@@ -27,6 +27,8 @@ let host = '';
 let sshd: ChildProcess | undefined;
 let agent: { sock: string; pid: number } | undefined;
 let sshdLog = '';
+/** ssh logins sshd has accepted so far (its log, counted as it comes). */
+let logins = 0;
 
 interface DoctorJson {
   doctor: { endpoint: Record<string, unknown>; engine: { kind: string; version: string; apiVersion: string } };
@@ -94,7 +96,10 @@ describe.skipIf(skip !== '')(
       await writeFile(join(dir, 'sshd_config'), `${config.join('\n')}\n`);
       await mkdir('/run/sshd', { recursive: true }); // sshd's privilege separation dir
       sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-      sshd.stderr?.on('data', (d: Buffer) => (sshdLog = (sshdLog + d.toString()).slice(-4000)));
+      sshd.stderr?.on('data', (d: Buffer) => {
+        logins += (d.toString().match(/Accepted publickey/g) ?? []).length;
+        sshdLog = (sshdLog + d.toString()).slice(-4000);
+      });
       await waitForPort(port);
     });
 
@@ -125,7 +130,8 @@ describe.skipIf(skip !== '')(
 
     it('inspect (image inspect and archive reads through a container) gives the same facts as the local socket', async () => {
       const full = readWorld().releases['24.09']?.full ?? '';
-      const args = ['inspect', full, '--no-payload', '--json'];
+      // du: through a container (the layer store would be read on this host, not through the tunnel)
+      const args = ['inspect', full, '--no-payload', '--size-method', 'du', '--json'];
       const remote = await runCli(args, { env: sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_test') }) });
       const local = await runCli(args, { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' } });
       expect(remote.code, `${remote.stderr}\n${sshdLog}`).toBe(0);
@@ -175,11 +181,16 @@ describe.skipIf(skip !== '')(
       const work = join(dir, 'work');
       await mkdir(work, { recursive: true });
       try {
+        const before = logins;
         const remote = await runCli(pipelineArgs(world, output, target, work, ['--builder', 'classic']), {
           env: sshEnv({ TSLIM_SSH_KEY: join(dir, 'id_test'), DOCKER_CONFIG: world.registry.dockerConfig }),
           cwd: work,
         });
         expect(remote.code, `${remote.stderr}\n${sshdLog}`).toBe(0);
+        // one ssh connection for the whole run, every request a channel of it (ssh-pool.ts); sshd
+        // may log the last login a moment after the run
+        await new Promise((r) => setTimeout(r, 200));
+        expect(logins - before).toBe(1);
         const out = JSON.parse(remote.stdout) as {
           verify: { ok: boolean; results: { backend: string; status: string }[] };
           push: { ref: string; digest: string };
