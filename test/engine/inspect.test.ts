@@ -223,6 +223,35 @@ describe('inspect sizes: du in a container, the stream as fallback', () => {
     expect({ ...du, sizeMethod: 'layers' }).toEqual(layers);
   });
 
+  it('hard links out of /opt/tritonserver: sized from the layer when it can, else through a container', async () => {
+    const b = '/opt/tritonserver/backends/identity';
+    // a layer's tar names files in path order: opt/… comes first and is the file, usr/bin/du the link
+    const after = await build('link-after', `ln /usr/bin/du ${b}/du-link`);
+    // home/… comes first: the component's entry is a link to a file the view does not keep
+    const before = await build(
+      'link-before',
+      `mkdir -p /home/x && echo data > /home/x/f && ln /home/x/f ${b}/home-link`,
+    );
+    const [afterLayers, afterStream] = [
+      await inspectImage(engine, after, { role: 'full' }),
+      await inspectImage(engine, after, { role: 'full', sizeMethod: 'stream' }),
+    ];
+    expect(afterLayers.sizeMethod).toBe('layers');
+    expect(afterLayers.backends).toEqual(afterStream.backends);
+    expect(sizes(afterLayers.backends).identity).toBeGreaterThan(release.payload.backends.identity ?? 0);
+    lines.length = 0;
+    const auto = await inspectImage(engine, before, { role: 'full', log });
+    const stream = await inspectImage(engine, before, { role: 'full', sizeMethod: 'stream' });
+    expect(auto.sizeMethod).toBe('du');
+    expect(lines.join('\n')).toMatch(/not from the layer store \(\/.*home-link is a hard link to a file outside/);
+    expect(auto.backends).toEqual(stream.backends);
+    expect(sizes(auto.backends).identity).toBe((release.payload.backends.identity ?? 0) + 'data\n'.length);
+    await expect(inspectImage(engine, before, { role: 'full', sizeMethod: 'layers' })).rejects.toMatchObject({
+      code: 'ENGINE',
+      message: expect.stringMatching(/layer store: .*home-link is a hard link/) as unknown,
+    });
+  });
+
   it('stops reading the layer store when the run is aborted', async () => {
     const raw = await inspectImageRaw(engine, release.min);
     const controller = new AbortController();
