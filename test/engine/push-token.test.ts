@@ -199,16 +199,22 @@ describe('--harbor against the Harbor API double', () => {
     const ok = await push({ image: small, ref: `${token.ingress}/triton/ingress-${suffix}:small`, auth, harbor: true });
     expect(ok.digest).toMatch(/^sha256:/);
     const before = (await control.stats()).ingress413;
+    const started: string[] = [];
+    const watched = { ...deps, progress: { ...silentProgress, start: (m: string) => void started.push(m) } };
     const error = await failure(
-      push({ image: large, ref: `${token.ingress}/triton/ingress-${suffix}:large`, auth, harbor: true }),
+      pushImage(
+        { retryBaseMs: 200, image: large, ref: `${token.ingress}/triton/ingress-${suffix}:large`, auth, harbor: true },
+        watched,
+      ),
     );
     expect((await control.stats()).ingress413).toBeGreaterThan(before);
     expect(error.code).toBe('REGISTRY_FAILED');
     expect(error.message).toContain('413');
     expect(error.hint).toContain('raise the ingress body size limit');
     expect(error.hint).toContain('client_max_body_size 0');
-    // not retried by tslim: a 413 will not pass on a second try. dockerd itself retries a failed
-    // blob upload (up to 4 attempts seen under load); a retry by tslim would double that.
-    expect((await control.stats()).ingress413 - before).toBeLessThanOrEqual(5);
+    // not retried by tslim: a 413 will not pass on a second try. (dockerd retries the blob upload
+    // itself, 4 to 8 times seen depending on load, so the ingress's count says nothing of tslim.)
+    expect(started.filter((m) => m.startsWith('pushing '))).toHaveLength(1);
+    expect(started.join('\n')).not.toContain('(try ');
   }, 120_000);
 });
