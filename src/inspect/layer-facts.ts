@@ -63,8 +63,9 @@ export async function layerFileFacts(store: LayerStore, payload: boolean): Promi
   );
   if (linked) return { unusable: `/${linked} is a symlink` };
   const hasRoot = tree.get(ROOT) !== undefined;
-  const unsized = [...tree.below(ROOT)].find(([, entry]) => entry.size < 0);
-  if (unsized && payload) return { unusable: `/${unsized[0]} is a hard link to a file outside ${TRITON_ROOT}` };
+  // sizes only: a component's hard link whose shared file the view does not keep has none
+  const unsized = payload ? [...tree.below(ROOT)].find(([, entry]) => entry.size < 0) : undefined;
+  if (unsized) return { unusable: `/${unsized[0]} is a hard link to a file outside ${TRITON_ROOT}` };
   try {
     const osText = (await store.readText('etc/os-release')) ?? (await store.readText('usr/lib/os-release'));
     return {
