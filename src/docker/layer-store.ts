@@ -2,15 +2,19 @@ import { createHash } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { RawImage } from './images.js';
-import { readLayerTarSplit, type LayerEntry } from './layer-tar-split.js';
+import type { LayerProbe, WantedPaths } from './layer-probe.js';
+import { opaqueOf, probe, readLayer } from './layer-reads.js';
+import type { LayerEntry } from './layer-tar-split.js';
 import { LayerTree, type TreeEntry } from './layer-tree.js';
 
 /**
  * An image's files read straight from the engine's layer store on this host, with no container:
  * Docker's overlay2 store keeps each layer's tar headers (layerdb/sha256/CHAIN/tar-split.json.gz)
- * and its files (overlay2/CACHE-ID/diff). Usable when tslim runs on the engine's host with read
- * access to its data root (root, as on CI runners and build hosts); `unusable` says why not
- * otherwise (another driver, the containerd image store, a remote or rootless engine, no access),
+ * and its files (overlay2/CACHE-ID/diff). A layer that holds the wanted subtree is read from its
+ * record (every entry, sizes, hard links); any other from its files, a few lstats (layer-probe.ts),
+ * which spares gunzipping a base layer's record of tens of MB to find it holds nothing wanted.
+ * Usable when tslim runs on the engine's host with read access to its data root (root, as on CI
+ * runners and build hosts); `unusable` says why not otherwise (another driver, the containerd image store, a remote or rootless engine, no access),
  * and the caller falls back to a container. Layers are content-addressed (chain ids), so what is
  * read is the image's own content whichever engine the store belongs to.
  */
@@ -18,6 +22,8 @@ export interface LayerStore {
   tree: LayerTree;
   /** A small regular file's text (symlinks in the tree followed); undefined when there is none. */
   readText(path: string, maxBytes?: number): Promise<string | undefined>;
+  /** How many of the image's layers were read from their tar-split records (the rest: from their files). */
+  records: { read: number; layers: number };
 }
 
 export type LayerStoreResult = { store: LayerStore } | { unusable: string };
@@ -26,7 +32,7 @@ const DIFF_DIR = /^(\/.+)\/overlay2\/([A-Za-z0-9_-]+)\/diff$/;
 
 export async function openLayerStore(
   raw: RawImage,
-  wanted: (path: string) => boolean,
+  wanted: WantedPaths,
   signal?: AbortSignal,
   /** Unusable when the layers' records (gzipped) are larger than this: a container is faster then. */
   maxRecordBytes?: number,
@@ -60,14 +66,27 @@ export async function openLayerStore(
       unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
     };
   }
+  let diffs: string[];
+  let probes: LayerProbe[];
+  try {
+    diffs = (await Promise.all(chains.map((_, layer) => cacheId(layer)))).map((id) => `${id}/diff`);
+    probes = await Promise.all(diffs.map((diff) => probe(`${root}/overlay2/${diff}`, wanted)));
+  } catch (cause) {
+    return { unusable: `cannot read a layer's files (${(cause as Error).message})` };
+  }
+  const opaque = await opaqueOf(`${root}/overlay2`, diffs, probes, wanted, signal);
+  // a layer is read from its record when it holds the subtree, or when its directories' opacity is unknown
+  const fromRecord = probes.map((p, layer) => p.subtree || (!opaque[layer] && p.dirs.length > 0));
   const records = chains.map((chain) => `${layerdb}/${hex(chain)}/tar-split.json.gz`);
   if (maxRecordBytes !== undefined) {
     const sizes = await Promise.all(
-      records.map((file) =>
-        stat(file).then(
-          (s) => s.size,
-          () => 0,
-        ),
+      records.map((file, layer) =>
+        fromRecord[layer]
+          ? stat(file).then(
+              (s) => s.size,
+              () => 0,
+            )
+          : Promise.resolve(0),
       ),
     );
     const total = sizes.reduce((a, b) => a + b, 0);
@@ -80,7 +99,14 @@ export async function openLayerStore(
   }
   const tree = new LayerTree();
   try {
-    const layers = await Promise.all(chains.map((chain) => readLayer(`${layerdb}/${hex(chain)}`, wanted, signal)));
+    const layers = await Promise.all(
+      chains.map((chain, layer) => {
+        const p = probes[layer];
+        if (fromRecord[layer] || !p || p.subtree) return readLayer(`${layerdb}/${hex(chain)}`, wanted, signal);
+        const markers = [...(opaque[layer] ?? [])].map((path): LayerEntry => ({ path, type: 'opaque', size: 0 }));
+        return Promise.resolve([...markers, ...p.entries]);
+      }),
+    );
     layers.forEach((entries, layer) => tree.add(layer, entries));
   } catch (cause) {
     signal?.throwIfAborted();
@@ -89,6 +115,7 @@ export async function openLayerStore(
   return {
     store: {
       tree,
+      records: { read: fromRecord.filter(Boolean).length, layers: chains.length },
       readText: async (path, maxBytes = 64 * 1024) => {
         const found = resolve(tree, path);
         if (!found) return undefined;
@@ -97,24 +124,6 @@ export async function openLayerStore(
       },
     },
   };
-}
-
-/**
- * A layer's wanted entries, read once per process: the images of one run (a full image and its
- * min base) share most of their layers, the largest ones included. Layers never change.
- */
-const layerReads = new WeakMap<(path: string) => boolean, Map<string, Promise<LayerEntry[]>>>();
-
-function readLayer(dir: string, wanted: (path: string) => boolean, signal?: AbortSignal): Promise<LayerEntry[]> {
-  const reads = layerReads.get(wanted) ?? new Map<string, Promise<LayerEntry[]>>();
-  layerReads.set(wanted, reads);
-  let read = reads.get(dir);
-  if (!read) {
-    read = readLayerTarSplit(`${dir}/tar-split.json.gz`, wanted, signal);
-    reads.set(dir, read);
-    read.catch(() => reads.delete(dir));
-  }
-  return read;
 }
 
 /** OCI chain ids: the first layer's diff id, then sha256 of "PARENT-CHAIN DIFF-ID". */

@@ -61,18 +61,52 @@ function octal(field: Buffer): number {
   return value;
 }
 
-/** One field of a pax extended header: records "LEN key=value\n", LEN counting the whole record. */
+/** One field of a pax extended header. */
 function paxField(body: Buffer, key: string): string | undefined {
+  return paxRecords(body).get(key);
+}
+
+/** A pax extended header's records, "LEN key=value\n" each, LEN counting the whole record. */
+function paxRecords(body: Buffer): Map<string, string> {
+  const records = new Map<string, string>();
   let offset = 0;
-  let found: string | undefined;
   while (offset < body.length) {
     const space = body.indexOf(0x20, offset);
     const length = Number.parseInt(body.toString('ascii', offset, space), 10);
     if (space < 0 || !Number.isSafeInteger(length) || length <= 0) break;
     const record = body.toString('utf8', space + 1, offset + length - 1);
     const eq = record.indexOf('=');
-    if (record.slice(0, eq) === key) found = record.slice(eq + 1);
+    records.set(record.slice(0, eq), record.slice(eq + 1));
     offset += length;
   }
-  return found;
+  return records;
+}
+
+/**
+ * The entries of a whole POSIX tar whose entries have no bodies (directories only, as
+ * layer-opaque.ts asks GNU tar for): each one's path and the records of the pax header before it.
+ */
+export function bodilessEntries(raw: Buffer): { path: string; pax: Map<string, string> }[] {
+  const entries: { path: string; pax: Map<string, string> }[] = [];
+  let pax = new Map<string, string>();
+  for (let offset = 0; offset + BLOCK <= raw.length;) {
+    const block = raw.subarray(offset, offset + BLOCK);
+    if (block.every((byte) => byte === 0)) break; // end of archive
+    const flag = String.fromCharCode(block[156] ?? 0);
+    const size = octal(block.subarray(124, 136));
+    const body = raw.subarray(offset + BLOCK, offset + BLOCK + size);
+    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    if (flag === 'x') {
+      pax = paxRecords(body);
+      continue;
+    }
+    if (flag === 'g') continue;
+    if (size > 0) throw new Error(`tar entry with a ${size}-byte body where none was expected`);
+    const name = cString(block.subarray(0, 100));
+    const prefix = cString(block.subarray(345, 500));
+    const path = pax.get('path') ?? (prefix ? `${prefix}/${name}` : name);
+    entries.push({ path: path.replace(/\/+$/, ''), pax });
+    pax = new Map();
+  }
+  return entries;
 }

@@ -142,7 +142,10 @@ async function fromLayers(raw: RawImage, ref: string, options: InspectOptions): 
   throwIfAborted(options.signal);
   if (!('unusable' in facts)) {
     const took = `${((performance.now() - started) / 1000).toFixed(2)} s`;
-    options.log?.debug(`files of ${ref}: read from the engine's layer store, ${took}`);
+    const { read, layers } = 'store' in opened ? opened.store.records : { read: 0, layers: 0 };
+    options.log?.debug(
+      `files of ${ref}: read from the engine's layer store (the records of ${read} of ${layers} layers, the rest from their files), ${took}`,
+    );
     return facts;
   }
   if (options.sizeMethod === 'layers') {

@@ -1,6 +1,7 @@
 import type { RawImage } from '../docker/images.js';
 import { openLayerStore, type LayerStore, type LayerStoreResult } from '../docker/layer-store.js';
 import type { LayerTree } from '../docker/layer-tree.js';
+import type { WantedPaths } from '../docker/layer-probe.js';
 import type { Component, ComponentKind } from './facts.js';
 import { TRITON_ROOT } from './payload.js';
 
@@ -16,15 +17,9 @@ export interface FileFacts {
 
 const KINDS: readonly ComponentKind[] = ['backends', 'repoagents', 'caches'];
 const ROOT = TRITON_ROOT.slice(1);
-/** The paths inspect reads, and the directories above them (a whiteout or a symlink there counts). */
-const EXACT = new Set(['etc', 'etc/os-release', 'usr', 'usr/lib', 'usr/lib/os-release', 'usr/bin', 'usr/bin/serve']);
+/** The paths inspect reads (their ancestors too: a whiteout or a symlink there counts), and all of /opt/tritonserver. */
+const WANTED: WantedPaths = { paths: ['etc/os-release', 'usr/lib/os-release', 'usr/bin/serve'], subtree: ROOT };
 const ABOVE = ['opt', 'etc', 'usr', 'usr/lib', 'usr/bin', ROOT];
-const LONGEST = Math.max(...[...EXACT].map((p) => p.length));
-/** Runs once per entry of every layer (~10^5 on a real image): the common misses are cheap. */
-const wanted = (path: string): boolean =>
-  path.startsWith('o')
-    ? path === 'opt' || path === ROOT || path.startsWith(`${ROOT}/`)
-    : path.length <= LONGEST && EXACT.has(path);
 
 /**
  * Where `auto` stops reading the layer store: its time follows the layers' records (every entry of
@@ -44,7 +39,7 @@ export function imageLayers(raw: RawImage, signal?: AbortSignal, forced = false)
   const key = `${raw.Id}:${forced}`;
   let result = opened.get(key);
   if (!result) {
-    result = openLayerStore(raw, wanted, signal, forced ? undefined : AUTO_MAX_RECORD_BYTES);
+    result = openLayerStore(raw, WANTED, signal, forced ? undefined : AUTO_MAX_RECORD_BYTES);
     opened.set(key, result);
     result.catch(() => opened.delete(key));
   }

@@ -223,6 +223,34 @@ describe('inspect sizes: du in a container, the stream as fallback', () => {
     expect({ ...du, sizeMethod: 'layers' }).toEqual(layers);
   });
 
+  it('reads upper layers that leave /opt/tritonserver alone from their files: a whiteout, an opaque /opt', async () => {
+    // three layers, none holding /opt/tritonserver: their records are not read (-v says how many were)
+    const edited = await build(
+      'probe-os',
+      `sed -i 's/^PRETTY_NAME=.*/PRETTY_NAME="Upper"/' /etc/os-release\nRUN sed -i 's/^PRETTY_NAME=.*/PRETTY_NAME="Lib"/' /usr/lib/os-release\nRUN rm /etc/os-release`,
+    );
+    lines.length = 0;
+    const layers = await inspectImage(engine, edited, { role: 'full', log });
+    expect(lines.join('\n')).toMatch(
+      /^debug files of .*: read from the engine's layer store \(the records of 2 of 14 layers/m,
+    );
+    const du = await inspectImage(engine, edited, { role: 'full', sizeMethod: 'du' });
+    expect(layers.os?.prettyName).toBe('Lib'); // /etc/os-release whited out: /usr/lib/os-release, from the top layer
+    expect({ ...du, sizeMethod: 'layers' }).toEqual(layers);
+    // `rm -rf /opt && mkdir` makes /opt opaque: what lower layers had under it is gone (the build's
+    // next step, the test's LABEL, makes the WORKDIR /opt/tritonserver again, empty)
+    const hidden = await build('probe-opaque', 'rm -rf /opt && mkdir -p /opt/nvidia');
+    lines.length = 0;
+    const opaque = await inspectImage(engine, hidden, { role: 'full', log });
+    expect(lines.join('\n')).toMatch(/read from the engine's layer store \(the records of \d+ of \d+ layers/);
+    expect(opaque.backends).toEqual([]);
+    expect(opaque.caches).toEqual([]);
+    expect({
+      ...(await inspectImage(engine, hidden, { role: 'full', sizeMethod: 'du' })),
+      sizeMethod: 'layers',
+    }).toEqual(opaque);
+  });
+
   it('hard links out of /opt/tritonserver: sized from the layer when it can, else through a container', async () => {
     const b = '/opt/tritonserver/backends/identity';
     // a layer's tar names files in path order: opt/… comes first and is the file, usr/bin/du the link

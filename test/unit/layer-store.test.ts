@@ -1,4 +1,5 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +9,7 @@ import { decodeEntryHeader } from '../../src/docker/tar-header.js';
 import { readLayerTarSplit, type LayerEntry } from '../../src/docker/layer-tar-split.js';
 import { LayerTree } from '../../src/docker/layer-tree.js';
 import { chainIds, openLayerStore } from '../../src/docker/layer-store.js';
+import { probeLayer } from '../../src/docker/layer-probe.js';
 import type { RawImage } from '../../src/docker/images.js';
 import { componentSizes } from '../../src/inspect/layer-facts.js';
 
@@ -158,21 +160,22 @@ describe('layers stacked into a tree', () => {
 });
 
 describe('opening the layer store', () => {
-  const raw = (name: string, upper: string): RawImage =>
+  const raw = (name: string, upper: string, layers = 2): RawImage =>
     ({
       Id: `sha256:${'1'.repeat(64)}`,
       GraphDriver: { Name: name, Data: { UpperDir: upper } },
-      RootFS: { Type: 'layers', Layers: [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`] },
+      RootFS: { Type: 'layers', Layers: ['a', 'b', 'c', 'd'].slice(0, layers).map((c) => `sha256:${c.repeat(64)}`) },
     }) as unknown as RawImage;
+  const ALL = { paths: ['etc/os-release', 'usr/lib/os-release'], subtree: 'opt/tritonserver' };
 
   it('says why it cannot be used: another driver, or a store this host cannot read', async () => {
-    expect(await openLayerStore(raw('vfs', '/x'), () => true)).toEqual({
+    expect(await openLayerStore(raw('vfs', '/x'), ALL)).toEqual({
       unusable: 'storage driver vfs, not overlay2',
     });
     const root = await mkdtemp(path.join(tmpdir(), 'tslim-store-'));
     try {
       const upper = `${root}/overlay2/abc/diff`;
-      expect(await openLayerStore(raw('overlay2', upper), () => true)).toMatchObject({
+      expect(await openLayerStore(raw('overlay2', upper), ALL)).toMatchObject({
         unusable: expect.stringMatching(/^cannot read the layer store at .* \(ENOENT\)$/) as unknown,
       });
       // a store whose top chain names another directory is not the engine's
@@ -180,12 +183,12 @@ describe('opening the layer store', () => {
       const layerDir = `${root}/image/overlay2/layerdb/sha256/${(top ?? '').slice(7)}`;
       await mkdir(layerDir, { recursive: true });
       await writeFile(`${layerDir}/cache-id`, 'other');
-      expect(await openLayerStore(raw('overlay2', upper), () => true)).toEqual({
+      expect(await openLayerStore(raw('overlay2', upper), ALL)).toEqual({
         unusable: `${root} is not the engine's layer store`,
       });
       // a cache-id is a directory name in the store, never a path out of it
       await writeFile(`${layerDir}/cache-id`, '../../../etc');
-      expect(await openLayerStore(raw('overlay2', upper), () => true)).toMatchObject({
+      expect(await openLayerStore(raw('overlay2', upper), ALL)).toMatchObject({
         unusable: expect.stringMatching(
           /^cannot read the layer store at .* \(odd cache-id "\.\.\/\.\.\/\.\.\/etc"\)$/,
         ) as unknown,
@@ -195,53 +198,156 @@ describe('opening the layer store', () => {
     }
   });
 
+  /**
+   * A store as Docker's overlay2 keeps it: per layer its tar-split record (entries, with their
+   * bodies' text) and its unpacked files (`files`: text, or a symlink target after '->', or the
+   * directory '/'); `record: false` writes a record that fails to parse, to show it is not read.
+   */
+  interface Layer {
+    cacheId: string;
+    entries: [Headers, string?][];
+    files: Record<string, string>;
+    record?: false;
+  }
+  async function store(root: string, image: RawImage, layers: Layer[]): Promise<void> {
+    const chains = chainIds(image.RootFS.Layers ?? []);
+    for (const [i, { cacheId, entries, files, record }] of layers.entries()) {
+      const db = `${root}/image/overlay2/layerdb/sha256/${(chains[i] ?? '').slice(7)}`;
+      await mkdir(db, { recursive: true });
+      await writeFile(`${db}/cache-id`, cacheId);
+      await writeFile(`${db}/tar-split.json.gz`, record === false ? gzipSync('{"type":7}\n') : await tarSplit(entries));
+      const diff = `${root}/overlay2/${cacheId}/diff`;
+      await mkdir(diff, { recursive: true });
+      for (const [file, text] of Object.entries(files)) {
+        await mkdir(path.dirname(`${diff}/${file}`), { recursive: true });
+        if (text === '/') await mkdir(`${diff}/${file}`, { recursive: true });
+        else if (text.startsWith('->')) await symlink(text.slice(2), `${diff}/${file}`);
+        else await writeFile(`${diff}/${file}`, text);
+      }
+    }
+  }
+
   it('reads a store: layers stacked, a file read from the layer that holds it; over the size limit, refused', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'tslim-store-'));
     try {
-      const image = raw('overlay2', `${root}/overlay2/top/diff`);
-      const layers: [string, [Headers, string?][], Record<string, string>][] = [
-        [
-          'bottom',
-          [
+      const image = raw('overlay2', `${root}/overlay2/top/diff`, 3);
+      await store(root, image, [
+        {
+          cacheId: 'bottom',
+          entries: [
             [{ name: 'etc/', type: 'directory' }],
             [{ name: 'etc/os-release', size: 8 }, 'ID=old\n\n'],
             [{ name: 'opt/tritonserver/backends/a/x.so', size: 3 }, 'abc'],
           ],
-          { 'etc/os-release': 'ID=old\n\n' },
-        ],
-        [
-          'top',
-          [
-            [{ name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' }],
-            [{ name: 'usr/lib/os-release', size: 7 }, 'ID=new\n'],
-            [{ name: 'opt/tritonserver/backends/.wh.a', size: 0 }],
-          ],
-          { 'usr/lib/os-release': 'ID=new\n' },
-        ],
-      ];
-      const chains = chainIds(image.RootFS.Layers ?? []);
-      for (const [i, [cacheId, entries, files]] of layers.entries()) {
-        const db = `${root}/image/overlay2/layerdb/sha256/${(chains[i] ?? '').slice(7)}`;
-        await mkdir(db, { recursive: true });
-        await writeFile(`${db}/cache-id`, cacheId);
-        await writeFile(`${db}/tar-split.json.gz`, await tarSplit(entries));
-        for (const [file, text] of Object.entries(files)) {
-          await mkdir(path.dirname(`${root}/overlay2/${cacheId}/diff/${file}`), { recursive: true });
-          await writeFile(`${root}/overlay2/${cacheId}/diff/${file}`, text);
-        }
-      }
-      const opened = await openLayerStore(image, () => true);
+          files: { 'etc/os-release': 'ID=old\n\n', 'opt/tritonserver/backends/a/x.so': 'abc' },
+        },
+        {
+          // no /opt/tritonserver here: answered from its files, its record is not read
+          cacheId: 'middle',
+          entries: [],
+          files: { 'etc/os-release': '->../usr/lib/os-release', 'usr/lib/os-release': 'ID=new\n' },
+          record: false,
+        },
+        {
+          cacheId: 'top',
+          entries: [[{ name: 'opt/tritonserver/backends/.wh.a', size: 0 }]],
+          files: { 'opt/tritonserver/backends': '/' },
+        },
+      ]);
+      const opened = await openLayerStore(image, ALL);
       if (!('store' in opened)) throw new Error(opened.unusable);
       expect(await opened.store.readText('/etc/os-release')).toBe('ID=new\n');
+      expect(opened.store.tree.get('etc/os-release')).toEqual({
+        type: 'symlink',
+        size: 0,
+        linkname: '../usr/lib/os-release',
+        layer: 1,
+      });
       expect(opened.store.tree.get('opt/tritonserver/backends/a/x.so')).toBeUndefined();
+      expect(opened.store.tree.get('opt/tritonserver/backends')).toBeUndefined(); // the top record has no dir entry
       expect(await opened.store.readText('/etc/none')).toBeUndefined();
-      expect(await openLayerStore(image, () => true, undefined, 100)).toEqual({
+      // the limit counts the records that are read: the middle layer's is not
+      expect(await openLayerStore(image, ALL, undefined, 100)).toEqual({
         unusable: expect.stringMatching(
           /^its layers' records are 0\.0 MB gzipped, over 0\.0 MB: a container is faster$/,
         ) as unknown,
       });
     } finally {
       await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)(
+    "reads an upper layer's whiteouts and opaque directories from its files (root: mknod, trusted xattrs)",
+    async () => {
+      const root = await mkdtemp(path.join(tmpdir(), 'tslim-store-'));
+      try {
+        const image = raw('overlay2', `${root}/overlay2/top/diff`, 3);
+        await store(root, image, [
+          {
+            cacheId: 'bottom',
+            entries: [
+              [{ name: 'etc/os-release', size: 7 }, 'ID=old\n'],
+              [{ name: 'usr/lib/os-release', size: 7 }, 'ID=lib\n'],
+              [{ name: 'opt/tritonserver/backends/a/x.so', size: 3 }, 'abc'],
+            ],
+            files: {
+              'etc/os-release': 'ID=old\n',
+              'usr/lib/os-release': 'ID=lib\n',
+              'opt/tritonserver/backends/a/x.so': 'abc',
+            },
+          },
+          { cacheId: 'middle', entries: [], files: { usr: '/' }, record: false },
+          { cacheId: 'top', entries: [], files: { opt: '/' }, record: false },
+        ]);
+        // Docker unpacks `.wh.os-release` as a 0:0 character device, `usr/.wh..wh..opq` and
+        // `opt/.wh..wh..opq` as the xattr trusted.overlay.opaque=y (set here through GNU tar)
+        execFileSync('mknod', [`${root}/overlay2/middle/diff/usr/os-release-unused`, 'c', '0', '0']);
+        await mkdir(`${root}/overlay2/middle/diff/etc`);
+        execFileSync('mknod', [`${root}/overlay2/middle/diff/etc/os-release`, 'c', '0', '0']);
+        await opaqueByTar(`${root}/overlay2/top/diff`, 'opt');
+        const opened = await openLayerStore(image, ALL);
+        if (!('store' in opened)) throw new Error(opened.unusable);
+        expect(opened.store.tree.get('etc/os-release')).toBeUndefined(); // the whiteout
+        expect(await opened.store.readText('/usr/lib/os-release')).toBe('ID=lib\n'); // usr not opaque
+        expect(opened.store.tree.get('opt/tritonserver')).toBeUndefined(); // hidden by the opaque /opt
+        expect(opened.store.tree.get('opt')).toMatchObject({ type: 'directory', layer: 2 });
+        expect([...opened.store.tree.below('opt')]).toEqual([]);
+        // without GNU tar the opacity is unknown: those layers' records are read (here, one that fails)
+        const path = process.env.PATH;
+        process.env.PATH = '/nonexistent';
+        try {
+          expect(await openLayerStore(image, { ...ALL })).toEqual({
+            unusable: "cannot read a layer's tar-split record (unknown tar-split record type 7)",
+          });
+        } finally {
+          process.env.PATH = path;
+        }
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it("probes a layer's files without following its symlinks out of it", async () => {
+    const diff = await mkdtemp(path.join(tmpdir(), 'tslim-probe-'));
+    try {
+      await symlink('/usr', `${diff}/usr`); // the host's /usr/lib/os-release must not be seen
+      await mkdir(`${diff}/etc`);
+      await writeFile(`${diff}/etc/os-release`, 'ID=x\n');
+      expect(await probeLayer(diff, ALL)).toEqual({
+        subtree: false,
+        entries: [
+          { path: 'etc', type: 'directory', size: 0 },
+          { path: 'usr', type: 'symlink', size: 0, linkname: '/usr' },
+          { path: 'etc/os-release', type: 'file', size: 5 },
+        ],
+        dirs: ['etc'],
+      });
+      await mkdir(`${diff}/opt/tritonserver`, { recursive: true });
+      expect(await probeLayer(diff, ALL)).toEqual({ subtree: true });
+    } finally {
+      await rm(diff, { recursive: true, force: true });
     }
   });
 
@@ -252,3 +358,15 @@ describe('opening the layer store', () => {
     expect(chainIds([a, b])).toEqual([a, 'sha256:ccd722928bd92476ba1745586fed6e45a102504185ad88cd89e01ff116fd146c']);
   });
 });
+
+/** Sets trusted.overlay.opaque=y on dir/name the way a user can without setfattr: GNU tar extracts it. */
+async function opaqueByTar(dir: string, name: string): Promise<void> {
+  const p = pack();
+  p.entry({ name: `${name}/`, type: 'directory', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } });
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of p) chunks.push(chunk as Buffer);
+  execFileSync('tar', ['--xattrs', '--xattrs-include=trusted.*', '-xf', '-', '-C', dir], {
+    input: Buffer.concat(chunks),
+  });
+}
