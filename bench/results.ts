@@ -72,6 +72,13 @@ export function figures(r: Results): Figure[] {
       baseline: s(r.dryRun.composePyS),
       ratio: x(r.dryRun.cachedS, r.dryRun.composePyS),
     });
+  if (r.dryRun.composePyS !== undefined && r.dryRun.node22S !== undefined)
+    rows.push({
+      figure: 'compose --dry-run, engine, under Node 22 (vs compose.py --dry-run; goal ≤ 0.5×)',
+      tslim: s(r.dryRun.node22S),
+      baseline: s(r.dryRun.composePyS),
+      ratio: x(r.dryRun.node22S, r.dryRun.composePyS),
+    });
   rows.push({
     figure: 'compose --dry-run, engine (vs by hand)',
     tslim: s(r.dryRun.engineS),

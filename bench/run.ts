@@ -47,6 +47,7 @@ function noiseNote(r: Results): string {
     `engine dry run ${spread(r.dryRun.samplesS.engine)}`,
     `engine dry run, facts cached ${spread(r.dryRun.samplesS.cached)}`,
     ...(r.dryRun.samplesS.composePy.length ? [`compose.py ${spread(r.dryRun.samplesS.composePy)}`] : []),
+    ...(r.dryRun.samplesS.node22.length ? [`engine dry run under Node 22 ${spread(r.dryRun.samplesS.node22)}`] : []),
     `by hand ${spread(r.dryRun.samplesS.byHand)}`,
     ...r.inspect.flatMap((i) => [
       `inspect (layer store) at scale ${i.scale} ${spread(i.samplesS.layers)}`,

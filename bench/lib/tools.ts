@@ -9,8 +9,9 @@ const tslimBin = path.join(repoRoot, 'bin', 'tslim.js');
  * The built CLI (`npm run build` first), as a user runs it, without the facts cache (every figure
  * reads the images; a figure that measures the cache passes its own TSLIM_CACHE_DIR in `env`).
  */
-export function tslim(args: string[], options: RunOptions = {}): Promise<Measured> {
-  return run(process.execPath, [tslimBin, ...args], {
+/** The built CLI under this Node (or `node`, another Node binary). */
+export function tslim(args: string[], options: RunOptions = {}, node = process.execPath): Promise<Measured> {
+  return run(node, [tslimBin, ...args], {
     ...options,
     env: { TSLIM_NO_CACHE: '1', ...process.env, ...options.env },
   });

@@ -65,6 +65,11 @@ function seed(): void {
       join(modem, 'ssh.js'),
       pooledSshAgent(() => (require(ssh2) as { Client: ClientClass }).Client),
     );
+    // docker-modem's HttpDuplex (and readable-stream under it, ~8 ms) serves only a hijacked
+    // stream with stdin open, which tslim never asks for; modem.js calls `new HttpDuplex(req, res)`,
+    // and HttpDuplex returns a new instance of itself when called on another object, so the lazy
+    // function's `new` yields the real one
+    seedLazy(join(modem, 'http_duplex.js'));
     // dockerode's util requires tar-fs (and its streams) to pack a build context from a folder;
     // tslim always hands it a tar stream it packed itself
     seedLazyObject(require.resolve('tar-fs', { paths: [dockerode] }));
