@@ -1,14 +1,13 @@
 /**
  * `npx vite-node bench/inspect-entries.ts [-- --files 150000 --rounds 5]` (after `npm run build`,
- * with the test world up): the layer-store path where it is weakest. Its time follows the number of
- * entries in the image's layers (every layer's tar-split record is read), not the payload, and the
- * world's images have ~20k entries while a real Triton image has far more (CUDA, cuDNN, TensorRT,
- * Python). This adds one layer of FILES small files outside /opt/tritonserver to the world's 24.09
- * full image, then times, alternated, `tslim inspect --json --size-method layers` (the store read
- * whatever its size), `tslim inspect --json` (auto: over AUTO_MAX_RECORD_BYTES of records it takes
- * a container), `--size-method du` and `du -sb /opt/tritonserver/backends/*` in a throwaway
- * container: du walks only the backends, the layer store reads the records of every file. The
- * image is removed after.
+ * with the test world up): the layer-store path at a real image's entry count. The world's images
+ * have ~20k entries while a real Triton image has far more (CUDA, cuDNN, TensorRT, Python), nearly
+ * all outside /opt/tritonserver, in layers that the store answers from their files without reading
+ * their records (only layers holding /opt/tritonserver are read from their records). This adds one
+ * layer of FILES small files outside /opt/tritonserver to the world's 24.09 full image, then times,
+ * alternated, `tslim inspect --json --size-method layers` (the store whatever its records' size),
+ * `tslim inspect --json` (auto), `--size-method du` and `du -sb /opt/tritonserver/backends/*` in a
+ * throwaway container. The image is removed after.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,18 +18,26 @@ import { docker, duInContainer, removeImages, repoRoot, tslim } from './lib/tool
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { files: { type: 'string', default: '150000' }, rounds: { type: 'string', default: '5' } },
+  options: {
+    files: { type: 'string', default: '150000' },
+    rounds: { type: 'string', default: '5' },
+    // where the files go: outside /opt/tritonserver (as a real image's OS/CUDA/Python files are), or
+    // e.g. /opt/tritonserver/backends/many (the store's worst case: a layer it must read whole)
+    under: { type: 'string', default: '/usr/share/many' },
+  },
 });
+const under = values.under.replace(/\/+$/, '');
+if (!/^\/[A-Za-z0-9/_.-]+$/.test(under)) throw new Error(`--under ${under}: an absolute path, letters and digits`);
 const files = Number(values.files);
 const rounds = Number(values.rounds);
 const world = JSON.parse(readFileSync(path.join(repoRoot, '.world/world.json'), 'utf8')) as World;
 const full = world.releases['24.09']?.full;
 if (!full) throw new Error('the test world has no 24.09 image: npm run world');
-const image = `tslim-bench/many-entries:${files}`;
+const image = `tslim-bench/many-entries:${files}${under.startsWith('/opt/tritonserver/') ? '-inside' : ''}`;
 const perDir = 1000;
 // dash's arithmetic and printf only: the world's images have no bash-only features to count on
 const script = [
-  `i=0; while [ $i -lt ${Math.ceil(files / perDir)} ]; do d=/usr/share/many/d$i; mkdir -p $d;`,
+  `i=0; while [ $i -lt ${Math.ceil(files / perDir)} ]; do d=${under}/d$i; mkdir -p $d;`,
   `j=0; while [ $j -lt ${perDir} ]; do printf x > $d/f$j; j=$((j+1)); done; i=$((i+1)); done`,
 ].join(' ');
 
@@ -50,7 +57,7 @@ async function entries(ref: string): Promise<number> {
 }
 
 try {
-  log(`building ${image}: ${full} + ${files} files in one layer`);
+  log(`building ${image}: ${full} + ${files} files in one layer, under ${under}`);
   // rejects with the build's output on failure
   await docker(['build', '-q', '--network', 'none', '-t', image, '-'], { stdin: `FROM ${full}\nRUN ${script}\n` });
   const total = await entries(image);
@@ -80,11 +87,13 @@ try {
   log(`entries in the image: ${total}`);
   const m = (v: number[]): string => `${median(v).toFixed(2)} s | ${x(median(v), median(du))}`;
   console.log(
-    '| entries in the image | du in a container | layer store (forced) | ratio | auto | ratio | du path | ratio |',
+    '| entries in the image | added files under | du in a container | layer store (forced) | ratio | auto | ratio | du path | ratio |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
-  console.log(`| ${total} | ${median(du).toFixed(2)} s | ${m(layers)} | ${m(auto)} (${autoMethod}) | ${m(viaDu)} |`);
-  console.log(JSON.stringify({ files, total, rounds, autoMethod, samplesS: { layers, auto, viaDu, du } }));
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    `| ${total} | ${under} | ${median(du).toFixed(2)} s | ${m(layers)} | ${m(auto)} (${autoMethod}) | ${m(viaDu)} |`,
+  );
+  console.log(JSON.stringify({ files, under, total, rounds, autoMethod, samplesS: { layers, auto, viaDu, du } }));
 } finally {
   await removeImages([image]);
 }

@@ -22,10 +22,11 @@ const WANTED: WantedPaths = { paths: ['etc/os-release', 'usr/lib/os-release', 'u
 const ABOVE = ['opt', 'etc', 'usr', 'usr/lib', 'usr/bin', ROOT];
 
 /**
- * Where `auto` stops reading the layer store: its time follows the layers' records (every entry of
- * every layer), a container's does not. bench/inspect-entries.ts: ~0.07 s per MB of gzipped records
- * here (169k entries, 4.4 MB: 0.30 s), while a scratch container costs ~0.2 s more than the store's
- * fixed part; real images' records compress less than the bench's, so this errs towards containers.
+ * Where `auto` stops reading the layer store: its time follows the records it reads (every entry of
+ * the layers that hold /opt/tritonserver; the others are answered from their files), a container's
+ * does not. ~0.07 s per MB of gzipped records here (a forced read of 169k entries, 4.4 MB: 0.30 s),
+ * while a scratch container costs ~0.2 s more than the store's fixed part; real images' records
+ * compress less than that bench's, so this errs towards containers.
  */
 export const AUTO_MAX_RECORD_BYTES = 3_000_000;
 
