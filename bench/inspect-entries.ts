@@ -24,6 +24,8 @@ const { values } = parseArgs({
     // where the files go: outside /opt/tritonserver (as a real image's OS/CUDA/Python files are), or
     // e.g. /opt/tritonserver/backends/many (the store's worst case: a layer it must read whole)
     under: { type: 'string', default: '/usr/share/many' },
+    // the same layer also writes one file in /opt/tritonserver: the store must read its whole record
+    'touch-root': { type: 'boolean', default: false },
   },
 });
 const under = values.under.replace(/\/+$/, '');
@@ -33,12 +35,13 @@ const rounds = Number(values.rounds);
 const world = JSON.parse(readFileSync(path.join(repoRoot, '.world/world.json'), 'utf8')) as World;
 const full = world.releases['24.09']?.full;
 if (!full) throw new Error('the test world has no 24.09 image: npm run world');
-const image = `tslim-bench/many-entries:${files}${under.startsWith('/opt/tritonserver/') ? '-inside' : ''}`;
+const image = `tslim-bench/many-entries:${files}${under.startsWith('/opt/tritonserver/') ? '-inside' : ''}${values['touch-root'] ? '-touch' : ''}`;
 const perDir = 1000;
 // dash's arithmetic and printf only: the world's images have no bash-only features to count on
 const script = [
   `i=0; while [ $i -lt ${Math.ceil(files / perDir)} ]; do d=${under}/d$i; mkdir -p $d;`,
   `j=0; while [ $j -lt ${perDir} ]; do printf x > $d/f$j; j=$((j+1)); done; i=$((i+1)); done`,
+  ...(values['touch-root'] ? ['; printf x > /opt/tritonserver/backends/python/touched'] : []),
 ].join(' ');
 
 async function entries(ref: string): Promise<number> {
@@ -57,7 +60,9 @@ async function entries(ref: string): Promise<number> {
 }
 
 try {
-  log(`building ${image}: ${full} + ${files} files in one layer, under ${under}`);
+  log(
+    `building ${image}: ${full} + ${files} files in one layer, under ${under}${values['touch-root'] ? ', and one in /opt/tritonserver' : ''}`,
+  );
   // rejects with the build's output on failure
   await docker(['build', '-q', '--network', 'none', '-t', image, '-'], { stdin: `FROM ${full}\nRUN ${script}\n` });
   const total = await entries(image);
@@ -91,7 +96,7 @@ try {
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   console.log(
-    `| ${total} | ${under} | ${median(du).toFixed(2)} s | ${m(layers)} | ${m(auto)} (${autoMethod}) | ${m(viaDu)} |`,
+    `| ${total} | ${under}${values['touch-root'] ? ' (+1 in /opt/tritonserver)' : ''} | ${median(du).toFixed(2)} s | ${m(layers)} | ${m(auto)} (${autoMethod}) | ${m(viaDu)} |`,
   );
   console.log(JSON.stringify({ files, under, total, rounds, autoMethod, samplesS: { layers, auto, viaDu, du } }));
 } finally {

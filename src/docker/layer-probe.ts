@@ -1,4 +1,4 @@
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import type { LayerEntry } from './layer-tar-split.js';
 
 /**
@@ -37,7 +37,16 @@ export function wantedTest(wanted: WantedPaths): (path: string) => boolean {
  * wanted directories the layer holds, whose opacity layer-opaque.ts reads. A layer that holds the
  * subtree's root (any type) is read from its record instead: `subtree`.
  */
-export type LayerProbe = { subtree: true } | { subtree: false; entries: LayerEntry[]; dirs: string[] };
+export type LayerProbe =
+  | {
+      subtree: true;
+      /**
+       * Whether the layer holds more than the subtree (and its parent directories): then most of
+       * its record may be entries nobody wants, and reading it costs more than a container would.
+       */
+      mixed: boolean;
+    }
+  | { subtree: false; entries: LayerEntry[]; dirs: string[] };
 
 export async function probeLayer(diff: string, wanted: WantedPaths): Promise<LayerProbe> {
   const entries: LayerEntry[] = [];
@@ -53,7 +62,7 @@ export async function probeLayer(diff: string, wanted: WantedPaths): Promise<Lay
       throw cause;
     });
     if (!stat) continue;
-    if (path === wanted.subtree) return { subtree: true };
+    if (path === wanted.subtree) return { subtree: true, mixed: await holdsMore(diff, wanted.subtree) };
     if (stat.isDirectory()) {
       present.add(path);
       dirs.push(path);
@@ -69,6 +78,16 @@ export async function probeLayer(diff: string, wanted: WantedPaths): Promise<Lay
     }
   }
   return { subtree: false, entries, dirs };
+}
+
+/** Whether a layer's files hold anything beside `subtree` and the directories above it. */
+async function holdsMore(diff: string, subtree: string): Promise<boolean> {
+  const parts = subtree.split('/');
+  for (let i = 0; i < parts.length; i += 1) {
+    const names = await readdir(`${diff}/${parts.slice(0, i).join('/')}`);
+    if (names.some((name) => name !== parts[i])) return true;
+  }
+  return false;
 }
 
 function depth(path: string): number {

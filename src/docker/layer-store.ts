@@ -34,7 +34,10 @@ export async function openLayerStore(
   raw: RawImage,
   wanted: WantedPaths,
   signal?: AbortSignal,
-  /** Unusable when the layers' records (gzipped) are larger than this: a container is faster then. */
+  /**
+   * Unusable when the records to read (gzipped) are larger than this, not counting those of layers
+   * that hold nothing but the subtree: a container is faster then.
+   */
   maxRecordBytes?: number,
 ): Promise<LayerStoreResult> {
   const driver = raw.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
@@ -80,8 +83,9 @@ export async function openLayerStore(
   const records = chains.map((chain) => `${layerdb}/${hex(chain)}/tar-split.json.gz`);
   if (maxRecordBytes !== undefined) {
     const sizes = await Promise.all(
+      // a record of the subtree alone costs what a container's walk of the same entries costs
       records.map((file, layer) =>
-        fromRecord[layer]
+        fromRecord[layer] && !isPure(probes[layer])
           ? stat(file).then(
               (s) => s.size,
               () => 0,
@@ -124,6 +128,10 @@ export async function openLayerStore(
       },
     },
   };
+}
+
+function isPure(probe: LayerProbe | undefined): boolean {
+  return probe?.subtree === true && !probe.mixed;
 }
 
 /** OCI chain ids: the first layer's diff id, then sha256 of "PARENT-CHAIN DIFF-ID". */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -266,7 +266,12 @@ describe('opening the layer store', () => {
       expect(opened.store.tree.get('opt/tritonserver/backends/a/x.so')).toBeUndefined();
       expect(opened.store.tree.get('opt/tritonserver/backends')).toBeUndefined(); // the top record has no dir entry
       expect(await opened.store.readText('/etc/none')).toBeUndefined();
-      // the limit counts the records that are read: the middle layer's is not
+      // the limit counts the records that are read, but not the top's, which holds only /opt/tritonserver
+      const [bottomChain] = chainIds(image.RootFS.Layers ?? []);
+      const bottomRecord = `${root}/image/overlay2/layerdb/sha256/${(bottomChain ?? '').slice(7)}/tar-split.json.gz`;
+      const bottomBytes = (await stat(bottomRecord)).size;
+      expect(await openLayerStore(image, ALL, undefined, bottomBytes)).toHaveProperty('store');
+      expect(await openLayerStore(image, ALL, undefined, bottomBytes - 1)).toHaveProperty('unusable');
       expect(await openLayerStore(image, ALL, undefined, 100)).toEqual({
         unusable: expect.stringMatching(
           /^its layers' records are 0\.0 MB gzipped, over 0\.0 MB: a container is faster$/,
@@ -345,7 +350,14 @@ describe('opening the layer store', () => {
         dirs: ['etc'],
       });
       await mkdir(`${diff}/opt/tritonserver`, { recursive: true });
-      expect(await probeLayer(diff, ALL)).toEqual({ subtree: true });
+      // it holds more than /opt/tritonserver: its record counts towards auto's limit
+      expect(await probeLayer(diff, ALL)).toEqual({ subtree: true, mixed: true });
+      const pure = await mkdtemp(path.join(tmpdir(), 'tslim-probe-'));
+      await mkdir(`${pure}/opt/tritonserver/backends`, { recursive: true });
+      expect(await probeLayer(pure, ALL)).toEqual({ subtree: true, mixed: false });
+      await mkdir(`${pure}/opt/nvidia`);
+      expect(await probeLayer(pure, ALL)).toEqual({ subtree: true, mixed: true });
+      await rm(pure, { recursive: true });
     } finally {
       await rm(diff, { recursive: true, force: true });
     }
