@@ -227,33 +227,43 @@ describe('opening the layer store', () => {
     }
   }
 
-  it('reads a store: layers stacked, a file read from the layer that holds it; over the size limit, refused', async () => {
+  /** A store of these layers (the top one's cache id: 'top') in a temp folder, for fn, removed after. */
+  async function withStore(layers: Layer[], fn: (image: RawImage, root: string) => Promise<void>): Promise<void> {
     const root = await mkdtemp(path.join(tmpdir(), 'tslim-store-'));
     try {
-      const image = raw('overlay2', `${root}/overlay2/top/diff`, 3);
-      await store(root, image, [
-        {
-          cacheId: 'bottom',
-          entries: [
-            [{ name: 'etc/', type: 'directory' }],
-            [{ name: 'etc/os-release', size: 8 }, 'ID=old\n\n'],
-            [{ name: 'opt/tritonserver/backends/a/x.so', size: 3 }, 'abc'],
-          ],
-          files: { 'etc/os-release': 'ID=old\n\n', 'opt/tritonserver/backends/a/x.so': 'abc' },
-        },
-        {
-          // no /opt/tritonserver here: answered from its files, its record is not read
-          cacheId: 'middle',
-          entries: [],
-          files: { 'etc/os-release': '->../usr/lib/os-release', 'usr/lib/os-release': 'ID=new\n' },
-          record: false,
-        },
-        {
-          cacheId: 'top',
-          entries: [[{ name: 'opt/tritonserver/backends/.wh.a', size: 0 }]],
-          files: { 'opt/tritonserver/backends': '/' },
-        },
-      ]);
+      const image = raw('overlay2', `${root}/overlay2/top/diff`, layers.length);
+      await store(root, image, layers);
+      await fn(image, root);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+
+  it('reads a store: layers stacked, a file read from the layer that holds it; over the size limit, refused', async () => {
+    const layers: Layer[] = [
+      {
+        cacheId: 'bottom',
+        entries: [
+          [{ name: 'etc/', type: 'directory' }],
+          [{ name: 'etc/os-release', size: 8 }, 'ID=old\n\n'],
+          [{ name: 'opt/tritonserver/backends/a/x.so', size: 3 }, 'abc'],
+        ],
+        files: { 'etc/os-release': 'ID=old\n\n', 'opt/tritonserver/backends/a/x.so': 'abc' },
+      },
+      {
+        // no /opt/tritonserver here: answered from its files, its record is not read
+        cacheId: 'middle',
+        entries: [],
+        files: { 'etc/os-release': '->../usr/lib/os-release', 'usr/lib/os-release': 'ID=new\n' },
+        record: false,
+      },
+      {
+        cacheId: 'top',
+        entries: [[{ name: 'opt/tritonserver/backends/.wh.a', size: 0 }]],
+        files: { 'opt/tritonserver/backends': '/' },
+      },
+    ];
+    await withStore(layers, async (image, root) => {
       const opened = await openLayerStore(image, ALL);
       if (!('store' in opened)) throw new Error(opened.unusable);
       expect(await opened.store.readText('/etc/os-release')).toBe('ID=new\n');
@@ -277,34 +287,30 @@ describe('opening the layer store', () => {
           /^its layers' records are 0\.0 MB gzipped, over 0\.0 MB: a container is faster$/,
         ) as unknown,
       });
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it.runIf(process.getuid?.() === 0)(
     "reads an upper layer's whiteouts and opaque directories from its files (root: mknod, trusted xattrs)",
     async () => {
-      const root = await mkdtemp(path.join(tmpdir(), 'tslim-store-'));
-      try {
-        const image = raw('overlay2', `${root}/overlay2/top/diff`, 3);
-        await store(root, image, [
-          {
-            cacheId: 'bottom',
-            entries: [
-              [{ name: 'etc/os-release', size: 7 }, 'ID=old\n'],
-              [{ name: 'usr/lib/os-release', size: 7 }, 'ID=lib\n'],
-              [{ name: 'opt/tritonserver/backends/a/x.so', size: 3 }, 'abc'],
-            ],
-            files: {
-              'etc/os-release': 'ID=old\n',
-              'usr/lib/os-release': 'ID=lib\n',
-              'opt/tritonserver/backends/a/x.so': 'abc',
-            },
+      const layers: Layer[] = [
+        {
+          cacheId: 'bottom',
+          entries: [
+            [{ name: 'etc/os-release', size: 7 }, 'ID=old\n'],
+            [{ name: 'usr/lib/os-release', size: 7 }, 'ID=lib\n'],
+            [{ name: 'opt/tritonserver/backends/a/x.so', size: 3 }, 'abc'],
+          ],
+          files: {
+            'etc/os-release': 'ID=old\n',
+            'usr/lib/os-release': 'ID=lib\n',
+            'opt/tritonserver/backends/a/x.so': 'abc',
           },
-          { cacheId: 'middle', entries: [], files: { usr: '/' }, record: false },
-          { cacheId: 'top', entries: [], files: { opt: '/' }, record: false },
-        ]);
+        },
+        { cacheId: 'middle', entries: [], files: { usr: '/' }, record: false },
+        { cacheId: 'top', entries: [], files: { opt: '/' }, record: false },
+      ];
+      await withStore(layers, async (image, root) => {
         // Docker unpacks `.wh.os-release` as a 0:0 character device, `usr/.wh..wh..opq` and
         // `opt/.wh..wh..opq` as the xattr trusted.overlay.opaque=y (set here through GNU tar)
         execFileSync('mknod', [`${root}/overlay2/middle/diff/usr/os-release-unused`, 'c', '0', '0']);
@@ -328,9 +334,7 @@ describe('opening the layer store', () => {
         } finally {
           process.env.PATH = path;
         }
-      } finally {
-        await rm(root, { recursive: true, force: true });
-      }
+      });
     },
   );
 
