@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   else notes.push('compose.py was not measured: no --server-repo checkout was given.');
   const started = Date.now();
   const loadAtStart = os.loadavg()[0]!;
+  const danglingBefore = new Set(await builtDangling());
   try {
     const big = await buildWorld(values.world, scale, !values['reuse-world']);
     const little = await buildWorld(`${values.world}-small`, small, false);
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
     if (!values.keep) {
       log('removing the bench images (--keep keeps them)');
       await removeImages([SLIM]);
+      // a rebuild under the same tag (cold, warm, BuildKit, classic) leaves the previous image
+      // untagged: ~20 GB a run at scale 1, which filled this host's disk once
+      await removeImages((await builtDangling()).filter((id) => !danglingBefore.has(id)));
       for (const name of [values.world, `${values.world}-small`]) {
         const images = (await worldImages(name)).sort(
           (a, b) => Number(a.endsWith('-min')) - Number(b.endsWith('-min')),
@@ -172,6 +176,12 @@ async function main(): Promise<void> {
       }
     }
   }
+}
+
+/** Untagged images that tslim built (its dev.tslim.backends label). */
+async function builtDangling(): Promise<string[]> {
+  const out = await docker(['images', '-q', '--no-trunc', '-f', 'dangling=true', '-f', 'label=dev.tslim.backends']);
+  return out.stdout.split('\n').filter(Boolean);
 }
 
 main().catch((error: unknown) => {
