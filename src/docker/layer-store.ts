@@ -14,8 +14,8 @@ import { LayerTree, type TreeEntry } from './layer-tree.js';
  * record (every entry, sizes, hard links); any other from its files, a few lstats (layer-probe.ts),
  * which spares gunzipping a base layer's record of tens of MB to find it holds nothing wanted.
  * Usable when tslim runs on the engine's host with read access to its data root (root, as on CI
- * runners and build hosts); `unusable` says why not otherwise (another driver, the containerd image store, a remote or rootless engine, no access),
- * and the caller falls back to a container. Layers are content-addressed (chain ids), so what is
+ * runners and build hosts); `unusable` says why not otherwise (another driver, the containerd
+ * image store, a remote or rootless engine, no access), and the caller falls back to a container. Layers are content-addressed (chain ids), so what is
  * read is the image's own content whichever engine the store belongs to.
  */
 export interface LayerStore {
