@@ -77,6 +77,12 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // the CLI's entry is CommonJS (bin/package.json): it starts no ES module loader
+    files: ['bin/tslim.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // The layers. core imports nothing of tslim's; docker only core; domain modules docker/core and
   // each other (compose uses catalog/inspect/verify); cli anything. dockerode stays in src/docker.
   layer(
@@ -89,6 +95,8 @@ export default tseslint.config(
     upward(['cli'], 'domain modules never import src/cli (data flows cli -> domain -> docker -> core)'),
   ),
   layer(['src/cli/**/*.ts'], []),
+  // the loader of the built CLI (bin/tslim.js runs the bundle by path): core only
+  layer(['src/boot/**/*.ts'], upward(['cli', 'docker', ...DOMAIN], 'src/boot may import only src/core'), []),
   // Tests drive the engine directly through src/docker's helpers, except the world builder and the
   // label sweep, which are test infrastructure of their own.
   layer(['test/**/*.ts', 'bench/**/*.ts'], [], []),

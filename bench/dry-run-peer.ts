@@ -31,6 +31,8 @@ const rows: [string, number][] = [
   ['tslim compose --dry-run, engine, uncached (TSLIM_NO_CACHE=1)', r.engineS],
   ['tslim compose --dry-run, engine, facts cached (a repeated run)', r.cachedS],
   ['tslim compose --dry-run --offline', r.offlineS],
+  ['tslim compose --dry-run, engine, uncached, code cache off (TSLIM_NO_CODE_CACHE=1: a first run)', r.engineNoCodeS],
+  ['tslim compose --dry-run --offline, code cache off', r.offlineNoCodeS],
   ...(r.node22S === undefined
     ? []
     : ([['tslim compose --dry-run, engine, uncached, under Node 22 (compile cache)', r.node22S]] as [

@@ -30,6 +30,12 @@ export interface DryRun {
    * scripts/node22.sh has put one at .tslim/node22; the other rows run under this bench's Node.
    */
   node22S?: number;
+  /**
+   * The uncached engine and offline dry runs with tslim's code cache off (TSLIM_NO_CODE_CACHE=1:
+   * everything compiled, as on a subcommand's first run); the other rows run with it filled.
+   */
+  engineNoCodeS: number;
+  offlineNoCodeS: number;
   /** Every round's wall seconds, for the spread. */
   samplesS: {
     engine: number[];
@@ -38,6 +44,8 @@ export interface DryRun {
     byHand: number[];
     composePy: number[];
     node22: number[];
+    engineNoCode: number[];
+    offlineNoCode: number[];
   };
 }
 
@@ -65,18 +73,26 @@ export async function benchDryRun(
   const composePy: number[] = [];
   const cached: number[] = [];
   const node22: number[] = [];
+  const engineNoCode: number[] = [];
+  const offlineNoCode: number[] = [];
   const node22Bin = existsSync(NODE22) ? NODE22 : undefined;
   const cacheEnv = { env: { TSLIM_NO_CACHE: '', TSLIM_CACHE_DIR: path.join(dir, 'cache') } };
+  // facts uncached (TSLIM_NO_CACHE=1, lib/tools.ts), compiled code cached in the bench's own directory
+  const codeEnv = { env: { TSLIM_CACHE_DIR: path.join(dir, 'cache') } };
+  const noCodeEnv = { env: { TSLIM_NO_CODE_CACHE: '1' } };
   const withEngine = [...common, '--skip-pull', '--image', `full=${full}`, '--image', `min=${min}`];
   try {
-    await tslim(withEngine, cacheEnv); // fills the cache
-    if (node22Bin) await tslim(withEngine, {}, node22Bin); // fills Node 22's compile cache
+    await tslim(withEngine, cacheEnv); // fills the facts cache and the code cache
+    await tslim([...common, '--offline'], codeEnv);
+    if (node22Bin) await tslim(withEngine, codeEnv, node22Bin); // Node 22's code and compile caches
     for (let i = 0; i < rounds; i++) {
       cached.push((await tslim(withEngine, cacheEnv)).wallS);
       if (serverRepo) composePy.push(await composePyDryRun(serverRepo, full, min, backends));
-      engine.push((await tslim(withEngine)).wallS);
-      if (node22Bin) node22.push((await tslim(withEngine, {}, node22Bin)).wallS);
-      offline.push((await tslim([...common, '--offline'])).wallS);
+      engine.push((await tslim(withEngine, codeEnv)).wallS);
+      engineNoCode.push((await tslim(withEngine, noCodeEnv)).wallS);
+      if (node22Bin) node22.push((await tslim(withEngine, codeEnv, node22Bin)).wallS);
+      offline.push((await tslim([...common, '--offline'], codeEnv)).wallS);
+      offlineNoCode.push((await tslim([...common, '--offline'], noCodeEnv)).wallS);
       const started = process.hrtime.bigint();
       await docker(['inspect', full, min]);
       await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'cat', full, '/etc/os-release']);
@@ -97,7 +113,9 @@ export async function benchDryRun(
     byHandS: median(byHand),
     ...(composePy.length ? { composePyS: median(composePy) } : {}),
     ...(node22.length ? { node22S: median(node22) } : {}),
-    samplesS: { engine, cached, offline, byHand, composePy, node22 },
+    engineNoCodeS: median(engineNoCode),
+    offlineNoCodeS: median(offlineNoCode),
+    samplesS: { engine, cached, offline, byHand, composePy, node22, engineNoCode, offlineNoCode },
   };
   log(
     `dry-run: engine ${result.engineS.toFixed(2)} s (cached facts ${result.cachedS.toFixed(2)} s), offline ${result.offlineS.toFixed(2)} s, by hand ${result.byHandS.toFixed(2)} s` +

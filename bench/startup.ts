@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     ["node -e ''", r.nodeS],
     ['tslim --help', r.helpS],
     ['tslim compose --dry-run --offline', r.offlineS],
+    ['tslim compose --dry-run --offline (TSLIM_NO_CODE_CACHE=1)', r.offlineNoCodeS],
   ];
   log(`median of ${r.rounds} runs each`);
   process.stdout.write('| command | median wall | vs node alone |\n|---|---:|---:|\n');

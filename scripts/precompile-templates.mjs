@@ -1,9 +1,9 @@
 // Build step after tsc (npm run build): precompiles the shipped Dockerfile templates into
-// dist/compose/templates-precompiled.js, so a dry run loads handlebars' runtime instead of
+// dist/compose/templates-precompiled.cjs, so a dry run loads handlebars' runtime instead of
 // compiling them (see src/compose/precompiled-templates.ts).
 import { writeFile } from 'node:fs/promises';
 import { loadTemplates } from '../dist/compose/render.js';
 import { precompiledModule } from '../dist/compose/precompiled-templates.js';
 
-const out = new URL('../dist/compose/templates-precompiled.js', import.meta.url);
+const out = new URL('../dist/compose/templates-precompiled.cjs', import.meta.url);
 await writeFile(out, await precompiledModule(await loadTemplates()));

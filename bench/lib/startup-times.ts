@@ -1,7 +1,8 @@
 /**
  * Start-up time of the built CLI: median wall time of N interleaved runs each of `node -e ''` (Node
- * alone), `tslim --help`, and an offline `tslim compose --dry-run`. Used by bench/startup.ts and
- * bench/run.ts.
+ * alone), `tslim --help`, and an offline `tslim compose --dry-run`, with tslim's code cache filled
+ * (src/boot/run-bundle.ts; in the bench's own cache directory), and the offline dry run with it off
+ * (TSLIM_NO_CODE_CACHE=1, as a subcommand's first run). Used by bench/startup.ts and bench/run.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,8 @@ export interface Startup {
   nodeS: number;
   helpS: number;
   offlineS: number;
-  samplesS: { node: number[]; help: number[]; offline: number[] };
+  offlineNoCodeS: number;
+  samplesS: { node: number[]; help: number[]; offline: number[]; offlineNoCode: number[] };
 }
 
 export async function benchStartup(rounds = 15): Promise<Startup> {
@@ -35,14 +37,19 @@ export async function benchStartup(rounds = 15): Promise<Startup> {
   const node: number[] = [];
   const help: number[] = [];
   const offline: number[] = [];
+  const offlineNoCode: number[] = [];
+  const code = { env: { TSLIM_CACHE_DIR: path.join(dir, 'cache') } };
+  const noCode = { env: { TSLIM_NO_CODE_CACHE: '1' } };
   try {
-    // one unmeasured round warms the page cache
-    await tslim(offlineArgs);
-    // interleaved, so load on the host spreads over all three alike
+    // one unmeasured round warms the page cache and fills the code cache
+    await tslim(offlineArgs, code);
+    await tslim(['--help'], code);
+    // interleaved, so load on the host spreads over all alike
     for (let i = 0; i < rounds; i++) {
       node.push((await run(process.execPath, ['-e', ''])).wallS);
-      help.push((await tslim(['--help'])).wallS);
-      offline.push((await tslim(offlineArgs)).wallS);
+      help.push((await tslim(['--help'], code)).wallS);
+      offline.push((await tslim(offlineArgs, code)).wallS);
+      offlineNoCode.push((await tslim(offlineArgs, noCode)).wallS);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -52,6 +59,7 @@ export async function benchStartup(rounds = 15): Promise<Startup> {
     nodeS: median(node),
     helpS: median(help),
     offlineS: median(offline),
-    samplesS: { node, help, offline },
+    offlineNoCodeS: median(offlineNoCode),
+    samplesS: { node, help, offline, offlineNoCode },
   };
 }

@@ -31,14 +31,17 @@ registerPush(program);
 registerReport(program);
 registerVerify(program);
 
-try {
-  await program.parseAsync(process.argv);
-  process.exit(exitCode);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // help and --version exit 0; parse errors are usage errors (exit 2)
-    process.exit(error.exitCode === 0 ? 0 : 2);
+// no top-level await: the built CLI is one CommonJS script (scripts/bundle.mjs, src/boot/run-bundle.ts)
+void (async (): Promise<void> => {
+  try {
+    await program.parseAsync(process.argv);
+    process.exit(exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and --version exit 0; parse errors are usage errors (exit 2)
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exit(70);
   }
-  process.stderr.write(`error: ${(error as Error).message}\n`);
-  process.exit(70);
-}
+})();

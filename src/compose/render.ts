@@ -6,6 +6,7 @@ import { TslimError, usageError } from '../core/errors.js';
 import type { ComposePlan } from './plan.js';
 import { COMPILE_OPTIONS, precompiledFor } from './precompiled-templates.js';
 import { renderView } from './view.js';
+import { importModule } from '../core/import-module.js';
 
 /** The package's own Dockerfile.template and templates/ (src/ and dist/ both sit two levels down). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,7 +59,7 @@ export async function renderDockerfile(
       for (const [name, { spec }] of Object.entries(pre.partials)) hbs.registerPartial(name, template(spec));
       return tidy(template(pre.main.spec)(renderView(plan)));
     }
-    const hbs = (await import('handlebars')).default.create();
+    const hbs = (await importModule<{ default: typeof Handlebars }>('handlebars')).default.create();
     for (const [name, text] of Object.entries(templates.partials)) hbs.registerPartial(name, text);
     const template = hbs.compile(templates.main, COMPILE_OPTIONS);
     return tidy(template(renderView(plan)));
@@ -72,6 +73,7 @@ export async function renderDockerfile(
 
 /** handlebars without its compiler; its typings export nothing, so its shape is checked here. */
 async function loadRuntime(): Promise<typeof Handlebars | undefined> {
+  // bundled into the built CLI (scripts/bundle.mjs): the precompiled templates' own handlebars version
   const loaded: unknown = await import('handlebars/runtime.js');
   const runtime = (loaded as { default?: Partial<Record<'create' | 'template', unknown>> }).default;
   const ok = typeof runtime?.create === 'function' && typeof runtime.template === 'function';

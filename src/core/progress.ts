@@ -1,5 +1,7 @@
+import type createOra from 'ora';
 import type { Ora, Options as OraOptions } from 'ora';
 import { redact } from './redact.js';
+import { importModule } from './import-module.js';
 
 /** A step reporter: an ora spinner on a TTY, plain lines otherwise, nothing with --json/-q. */
 export interface Progress {
@@ -24,7 +26,7 @@ export async function createProgress(options: ProgressOptions): Promise<Progress
   const clean = (t: string): string => redact(t, options.secrets ?? []);
   if (!options.enabled) return silentProgress;
   if (stream.isTTY && process.env.CI === undefined) {
-    const { default: ora } = await import('ora');
+    const { default: ora } = await importModule<{ default: typeof createOra }>('ora');
     return spinnerProgress(stream, clean, ora);
   }
   return lineProgress(stream, clean);

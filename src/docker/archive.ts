@@ -5,6 +5,8 @@ import { Cleanup } from '../core/abort.js';
 import type { Engine } from './engine.js';
 import { createContainer, removeContainer, type Container } from './containers.js';
 import { engineError } from './images.js';
+import { importModule } from '../core/import-module.js';
+import type { extract as TarExtract } from 'tar-stream';
 
 /** What the scratch container runs if fn starts it (runToExit): the program itself, no shell. */
 export interface ScratchCommand {
@@ -96,7 +98,7 @@ export async function walkArchive(
     if ((cause as { statusCode?: number }).statusCode === 404) return false;
     throw engineError(cause, `reading ${path}`);
   }
-  const { extract } = await import('tar-stream');
+  const { extract } = await importModule<{ extract: typeof TarExtract }>('tar-stream');
   await new Promise<void>((resolve, reject) => {
     const tar = extract();
     tar.on('entry', (header, body, next) => {
@@ -128,7 +130,7 @@ export async function readSmallFile(container: Container, path: string, limit = 
   } catch (cause) {
     throw engineError(cause, `reading ${path}`);
   }
-  const { extract } = await import('tar-stream');
+  const { extract } = await importModule<{ extract: typeof TarExtract }>('tar-stream');
   return new Promise<string | undefined>((resolve, reject) => {
     const tar = extract();
     let text: string | undefined;

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
+import { cacheRoot } from '../core/cache-root.js';
 
 /**
  * Facts read from an image's files (os-release, TRITON_VERSION, which components exist, du sizes),
@@ -31,15 +32,22 @@ function readVersion(): string {
   }
 }
 
+const require = createRequire(import.meta.url);
+
+/** node:crypto is required on first use: it takes ~5 ms to load, and an offline run keys no entry. */
+function sha256(text: string): string {
+  const crypto = require('node:crypto') as { createHash(algorithm: string): Hash };
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
 /**
  * The cache directory: TSLIM_CACHE_DIR, else $XDG_CACHE_HOME/tslim, else ~/.cache/tslim (facts/ in
  * it). None when TSLIM_NO_CACHE is set (non-empty): every run reads the image again.
  */
 export function openFactsCache(env: NodeJS.ProcessEnv = process.env): FactsCache | undefined {
   if (env.TSLIM_NO_CACHE) return undefined;
-  const root = env.TSLIM_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'tslim');
-  const dir = join(root, 'facts');
-  const file = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  const dir = join(cacheRoot(env), 'facts');
+  const file = (key: string): string => join(dir, `${sha256(key)}.json`);
   return {
     get<T>(key: string): T | undefined {
       try {

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import type { execFile as ExecFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TslimError, usageError } from '../core/errors.js';
@@ -136,6 +137,8 @@ export async function runCredentialHelper(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RegistryAuth | undefined> {
   const program = `docker-credential-${name}`;
+  // required here: node:child_process (~5 ms with net and streams) is not loaded by runs without a helper
+  const { execFile } = createRequire(import.meta.url)('node:child_process') as { execFile: typeof ExecFile };
   const { code, stdout, stderr, spawnError } = await new Promise<{
     code: number;
     stdout: string;

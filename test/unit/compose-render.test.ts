@@ -113,7 +113,7 @@ describe('overrides and template dir', () => {
 describe('precompiled templates (npm run build writes them; a dry run renders with the runtime only)', () => {
   it('renders every generation exactly as compiling the templates does', async () => {
     const templates = await loadTemplates();
-    const file = join(await tempDir('precompiled'), 'templates-precompiled.js');
+    const file = join(await tempDir('precompiled'), 'templates-precompiled.cjs');
     await writeFile(file, await precompiledModule(templates));
     const url = pathToFileURL(file);
     expect(await precompiledFor(templates, url)).toBeDefined();
@@ -131,7 +131,7 @@ describe('precompiled templates (npm run build writes them; a dry run renders wi
 
   it('is not used for a text it was not made from (an edited file, --template-dir)', async () => {
     const templates = await loadTemplates();
-    const file = join(await tempDir('precompiled'), 'templates-precompiled.js');
+    const file = join(await tempDir('precompiled'), 'templates-precompiled.cjs');
     await writeFile(file, await precompiledModule(templates));
     const url = pathToFileURL(file);
     const edited = { ...templates, partials: { ...templates.partials, sagemaker: '# edited\n' } };
