@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/boot/run-bundle.js';
 import { tempDir } from '../support/temp-dir.js';
 
 // The built CLI runs through V8's code cache (src/boot/run-bundle.ts). Whether V8 accepts or refuses
@@ -109,5 +110,16 @@ describe('the built CLI keeps its compiled code between runs', () => {
     const entries = readdirSync(codeDir);
     expect(entries).toEqual([expect.stringMatching(/^push-.*\.bin$/)]);
     for (const name of entries) expect(readFileSync(join(codeDir, name)).includes(secret)).toBe(false);
+  });
+
+  it('every subcommand of tslim --help has an entry of its own (COMMANDS)', () => {
+    const help = cli(['--help'], { TSLIM_NO_CODE_CACHE: '1' });
+    const listed = help.stdout
+      .slice(help.stdout.indexOf('Commands:'))
+      .split('\n')
+      .map((line) => /^ {2}([a-z][a-z-]*) /.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined && name !== 'help');
+    expect(listed.length).toBeGreaterThan(5);
+    expect([...COMMANDS].sort()).toEqual(listed.sort());
   });
 });
