@@ -12,14 +12,21 @@ import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 const dist = new URL('../dist/', import.meta.url);
 const out = new URL('bundle/', dist);
 const main = new URL('main.cjs', out);
-await rm(out, { recursive: true, force: true });
-await build({
-  entryPoints: [new URL('cli/main.js', dist).pathname],
-  outfile: main.pathname,
+/** Both scripts: CommonJS for Node 20, and a CommonJS script has no import.meta: its URL is its own. */
+const commonJs = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  define: { 'import.meta.url': 'tslimBundleUrl' },
+  banner: { js: "var tslimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
+await rm(out, { recursive: true, force: true });
+await build({
+  ...commonJs,
+  entryPoints: [new URL('cli/main.js', dist).pathname],
+  outfile: main.pathname,
   external: ['dockerode', 'ora', 'protobufjs', 'protobufjs/*', 'tar-stream', 'yaml'],
   // handlebars' compiler (custom templates only) stays outside; its runtime, which renders the
   // precompiled templates, is bundled (a dozen small files less to resolve and load per dry run)
@@ -47,10 +54,6 @@ await build({
       },
     },
   ],
-  // a CommonJS script has no import.meta: its URL is the bundle's own
-  define: { 'import.meta.url': 'tslimBundleUrl' },
-  banner: { js: "var tslimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 });
 
 // esbuild escapes non-ASCII in code but keeps comments as written: escaped too, the script is ASCII
@@ -66,14 +69,8 @@ if (imports !== 1) throw new Error(`bundle: ${imports} import() calls in main.cj
 await writeFile(main, text);
 // the loader bin/tslim.js requires (CommonJS too: src/boot/run-bundle.ts and what it imports)
 await build({
+  ...commonJs,
   entryPoints: [new URL('boot/run-bundle.js', dist).pathname],
   outfile: new URL('boot.cjs', out).pathname,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  define: { 'import.meta.url': 'tslimBundleUrl' },
-  banner: { js: "var tslimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 });
 await copyFile(new URL('compose/templates-precompiled.cjs', dist), new URL('templates-precompiled.cjs', out));

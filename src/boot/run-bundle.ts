@@ -1,8 +1,9 @@
 import { isAscii } from 'node:buffer';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileAtomicSync } from '../core/atomic-write.js';
 import { cacheRoot } from '../core/cache-root.js';
 import { importDependency } from './import-dependency.js';
 
@@ -93,8 +94,8 @@ export function runBundle(file: string, options: RunBundleOptions = {}): Compile
  * The entry of this bundle file, Node and command. The file is named by its size, inode and change
  * time: a build or an install writes a new file (another inode), and any later write to it moves
  * the change time, which no tool can set back; stat is free where hashing the bytes would load
- * node:crypto (~5 ms). Flags change V8's code (--cpu-prof,
- * --import), so they name the entry too, in a short hash of their own.
+ * node:crypto (~5 ms). Flags change V8's code (--cpu-prof, --import), so they name the entry too,
+ * in a short hash of their own.
  */
 function entryPath(file: string, argv: readonly string[], env: NodeJS.ProcessEnv): string {
   const arg = argv[2] ?? '';
@@ -112,11 +113,17 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16);
 }
 
+/** Writes an entry, first removing those of its directory not written for MAX_AGE_MS. */
 function writeEntry(path: string, data: Buffer): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const now = Date.now();
-  for (const name of readdirSync(dir)) {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // no directory yet: the write makes it
+  }
+  for (const name of names) {
     const other = join(dir, name);
     try {
       if (now - statSync(other).mtimeMs > MAX_AGE_MS) unlinkSync(other);
@@ -124,16 +131,5 @@ function writeEntry(path: string, data: Buffer): void {
       // removed by another run meanwhile
     }
   }
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never written
-    }
-    throw error;
-  }
+  writeFileAtomicSync(path, data);
 }

@@ -4,9 +4,9 @@ import { importModule } from '../core/import-module.js';
 
 /**
  * The shipped templates, precompiled by `npm run build` (scripts/precompile-templates.mjs) into
- * dist/compose/templates-precompiled.cjs (CommonJS: the built CLI requires it). Compiling them is most of a dry run's time (~30 ms of
- * handlebars' parser and code generator on a cold JIT); a precompiled template needs only the small
- * runtime. A copy is used only when the text it was made from equals the text read now, so an
+ * dist/compose/templates-precompiled.cjs (CommonJS: the built CLI requires it). Compiling them is
+ * most of a dry run's time (~30 ms of handlebars' parser and code generator on a cold JIT); a
+ * precompiled template needs only the small runtime. A copy is used only when the text it was made from equals the text read now, so an
  * edited file or a --template-dir is compiled as before.
  */
 export interface Precompiled {

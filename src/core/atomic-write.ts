@@ -1,3 +1,4 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { TslimError } from './errors.js';
@@ -5,7 +6,7 @@ import { TslimError } from './errors.js';
 /** Writes to a temp name beside the target, then renames: readers never see half a file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = tempBeside(path);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(tmp, data, { mode: 0o644 });
@@ -14,4 +15,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw new TslimError('IO', `could not write ${path}: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** The same, synchronously: for a process 'exit' handler, which cannot wait (src/boot/run-bundle.ts). */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const tmp = tempBeside(path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, data, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (cause) {
+    rmSync(tmp, { force: true });
+    throw new TslimError('IO', `could not write ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
 }
