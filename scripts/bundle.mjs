@@ -2,12 +2,14 @@
 // (dist/cli/main.js and everything it imports) and its pure-JS dependencies into one CommonJS script,
 // dist/bundle/main.cjs, which bin/tslim.js runs through V8's code cache (src/boot/run-bundle.ts: a
 // cache is kept per script, so one script; vm.Script compiles CommonJS, not ES modules). Node
-// resolves ~150 small files otherwise. dockerode (native add-ons via ssh2, require-cache seeding),
-// ora (ES module only) and the rest load from node_modules, as before, on first use.
+// resolves ~150 small files otherwise. dockerode and docker-modem are bundled with their heavy parts
+// (ssh2, gRPC, tar-fs, …) replaced by stubs that load them on first use (scripts/bundle-dockerode.mjs);
+// ora (ES module only), protobufjs, tar-stream and yaml load from node_modules on first use.
 // Every src file sits one folder deep, as dist/bundle/ does, so their `new URL('../../…',
 // import.meta.url)` paths hold; the precompiled templates, loaded by URL, are copied next to it.
 import { build } from 'esbuild';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { DEFERRED, dockerodeBundled } from './bundle-dockerode.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const out = new URL('bundle/', dist);
@@ -27,10 +29,11 @@ await build({
   ...commonJs,
   entryPoints: [new URL('cli/main.js', dist).pathname],
   outfile: main.pathname,
-  external: ['dockerode', 'ora', 'protobufjs', 'protobufjs/*', 'tar-stream', 'yaml'],
+  external: ['ora', 'protobufjs', 'protobufjs/*', 'tar-stream', 'yaml'],
   // handlebars' compiler (custom templates only) stays outside; its runtime, which renders the
   // precompiled templates, is bundled (a dozen small files less to resolve and load per dry run)
   plugins: [
+    dockerodeBundled,
     // commander requires node:child_process (with net, streams: ~5 ms) at load, for executable
     // subcommands, which tslim has none of: it is required on first use instead. Left as it is
     // when commander's line changes.
@@ -66,6 +69,9 @@ const text = (await readFile(main, 'utf8')).replace(
 // through src/core/import-module.ts, whose one import() is the fallback for running from source
 const imports = text.match(/\bimport\(/g)?.length ?? 0;
 if (imports !== 1) throw new Error(`bundle: ${imports} import() calls in main.cjs, expected 1 (use importModule)`);
+// esbuild heads each bundled file with a `// node_modules/<package>/…` comment
+const eager = DEFERRED.filter((name) => text.includes(`\n// node_modules/${name}/`));
+if (eager.length > 0) throw new Error(`bundle: main.cjs contains ${eager.join(', ')}, which must load on first use`);
 await writeFile(main, text);
 // the loader bin/tslim.js requires (CommonJS too: src/boot/run-bundle.ts and what it imports)
 await build({

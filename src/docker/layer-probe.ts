@@ -1,5 +1,6 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import type { LayerEntry } from './layer-tar-split.js';
+import { compareText } from '../core/compare.js';
 
 /**
  * What a layer view wants of an image: a few paths' own entries (a directory's entry, not what it
@@ -18,7 +19,7 @@ function withAncestors(wanted: WantedPaths): string[] {
     for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) all.add(path.slice(0, at));
     all.add(path);
   }
-  return [...all].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+  return [...all].sort((a, b) => depth(a) - depth(b) || compareText(a, b));
 }
 
 /** The per-entry test of a layer's records (runs ~10^5 times on a real image: cheap misses). */

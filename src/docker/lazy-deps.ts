@@ -15,6 +15,8 @@ import { pooledSshAgent, type ClientClass } from './ssh-pool.js';
  * evaluated before this module's body in the bundle (dist/bundle hoists external imports).
  * tar-fs, an object of functions, gets an object that loads it on first use (seedLazyObject).
  * If a dependency's layout changes (no such file), nothing is seeded and loading is eager as before.
+ * This is the seeding of runs from source (tests) and of dist/; the built CLI (dist/bundle/main.cjs)
+ * bundles dockerode, with the same modules replaced by stubs at build time (scripts/bundle-dockerode.mjs).
  */
 const require = createRequire(import.meta.url);
 

@@ -4,6 +4,7 @@ import { runToExit } from '../docker/containers.js';
 import type { ScratchCommand } from '../docker/archive.js';
 import type { Component, ComponentKind } from './facts.js';
 import { TRITON_ROOT } from './payload.js';
+import { compareText } from '../core/compare.js';
 
 const KINDS: readonly ComponentKind[] = ['backends', 'repoagents', 'caches'];
 
@@ -51,7 +52,7 @@ export class DuFolder {
     if (this.#malformed) return { unusable: `du printed ${JSON.stringify(this.#malformed.slice(0, 200))}` };
     const sizes = {} as DuSizes;
     for (const kind of KINDS) {
-      sizes[kind] = [...(this.#totals.get(kind)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+      sizes[kind] = [...(this.#totals.get(kind)?.values() ?? [])].sort((a, b) => compareText(a.name, b.name));
     }
     return { sizes, streamKinds: [...this.#odd] };
   }

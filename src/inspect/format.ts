@@ -1,5 +1,6 @@
 import { formatBytes } from '../core/sizes.js';
 import type { Component, ImageFacts } from './facts.js';
+import { compareText } from '../core/compare.js';
 
 const SIZE_METHODS = {
   layers: "the engine's layer store",
@@ -39,7 +40,7 @@ export function formatFacts(facts: ImageFacts): string {
 
 function componentTable(title: string, list: readonly Component[]): string {
   if (list.length === 0) return `${title}: none`;
-  const sorted = [...list].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  const sorted = [...list].sort((a, b) => b.bytes - a.bytes || compareText(a.name, b.name));
   const nameWidth = Math.max(title.length, ...sorted.map((c) => c.name.length));
   const sizes = sorted.map((c) => formatBytes(c.bytes));
   const sizeWidth = Math.max(4, ...sizes.map((s) => s.length));

@@ -4,6 +4,7 @@ import type { LayerTree } from '../docker/layer-tree.js';
 import type { WantedPaths } from '../docker/layer-probe.js';
 import type { Component, ComponentKind } from './facts.js';
 import { TRITON_ROOT } from './payload.js';
+import { compareText } from '../core/compare.js';
 
 /** What inspect reads from an image's files (the part worth caching per image id). */
 export interface FileFacts {
@@ -111,7 +112,7 @@ export function componentSizes(tree: LayerTree): Record<ComponentKind, Component
       component.bytes += entry.type === 'symlink' ? Buffer.byteLength(entry.linkname ?? '') : entry.size;
       component.files += 1;
     }
-    sizes[kind] = [...totals.values()].sort((a, b) => a.name.localeCompare(b.name));
+    sizes[kind] = [...totals.values()].sort((a, b) => compareText(a.name, b.name));
   }
   return sizes;
 }

@@ -1,6 +1,7 @@
 import type { Container } from '../docker/containers.js';
 import { walkArchive } from '../docker/archive.js';
 import type { Component, ComponentKind } from './facts.js';
+import { compareText } from '../core/compare.js';
 
 export const TRITON_ROOT = '/opt/tritonserver';
 
@@ -37,5 +38,5 @@ export async function measureComponents(
     signal,
   );
   if (!found) return undefined;
-  return [...totals.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...totals.values()].sort((a, b) => compareText(a.name, b.name));
 }

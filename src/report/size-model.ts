@@ -1,5 +1,6 @@
 import { IMAGE_LABELS } from '../core/labels.js';
 import type { ComponentKind, ImageFacts } from '../inspect/facts.js';
+import { compareText } from '../core/compare.js';
 
 /** Schema id of the JSON report (docs/report.md); bump on a breaking change. */
 export const REPORT_SCHEMA = 'tslim.report/v1';
@@ -62,7 +63,7 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
     for (const c of slim[kind])
       if (!inFull.has(c.name)) components.push({ kind, name: c.name, bytes: c.bytes, status: 'added' });
   }
-  components.sort((a, b) => b.bytes - a.bytes || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  components.sort((a, b) => b.bytes - a.bytes || compareText(a.kind, b.kind) || compareText(a.name, b.name));
 
   let keptBytes = 0;
   let droppedBytes = 0;

@@ -1,4 +1,5 @@
 import type { RawImage } from '../docker/images.js';
+import { compareText } from '../core/compare.js';
 
 /** The image config as the Engine API returns it (dockerode's type lacks StopSignal). */
 type Config = NonNullable<RawImage['Config']> & { StopSignal?: string };
@@ -53,7 +54,7 @@ function normalized(config: Config, field: (typeof COMPARED)[number], ignoreLabe
   if (value === null || value === undefined || value === '') return 'null';
   if (Array.isArray(value) && value.length === 0) return 'null';
   if (typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+    const entries = Object.entries(value).sort(([a], [b]) => compareText(a, b));
     return entries.length === 0 ? 'null' : JSON.stringify(entries);
   }
   return JSON.stringify(value);

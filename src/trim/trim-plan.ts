@@ -5,6 +5,7 @@ import { applicableEntries, asRoots, dlopenMatches, type DlopenContext } from '.
 import type { FsTree } from './fs-tree.js';
 import type { SearchEnv } from './ld-search.js';
 import { closureRoots } from './roots.js';
+import { compareText } from '../core/compare.js';
 
 export interface TrimInputs extends DlopenContext {
   python: boolean;
@@ -132,7 +133,7 @@ function summarize(
     }
     if (bytes > 0) sized.push({ path, bytes, category });
   }
-  sized.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+  sized.sort((a, b) => b.bytes - a.bytes || compareText(a.path, b.path));
   const dlopenKept: TrimPlan['dlopenKept'] = [];
   const listed = new Set<string>();
   for (const r of dlopen) {

@@ -1,4 +1,5 @@
 import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,7 +93,16 @@ describe('modemOptions', () => {
       {},
     );
     expect(insecure.agent).toBeInstanceOf(Agent);
-    expect(insecure.agent!.options.rejectUnauthorized).toBe(false);
+    expect((insecure.agent as Agent).options.rejectUnauthorized).toBe(false);
+  });
+
+  it('unix://: the socket, and one keep-alive agent with an empty TLS server name (no per-request IP test)', () => {
+    const options = modemOptions({ host: 'unix:///var/run/docker.sock', source: 'DOCKER_HOST' }, {});
+    expect(options.socketPath).toBe('/var/run/docker.sock');
+    const agent = options.agent as HttpAgent & { options: Record<string, unknown> };
+    expect(agent).toBeInstanceOf(HttpAgent);
+    expect(agent.options).toMatchObject({ keepAlive: true, servername: '' });
+    expect(modemOptions({ host: 'unix:///x', source: 'DOCKER_HOST' }, {}).agent).toBe(agent);
   });
 
   it('ssh://: user, port 22, the agent socket and the TSLIM_SSH_KEY file', async () => {
