@@ -14,6 +14,8 @@
 // Each stub applies only where its importer still requires that name: if a dependency changes, the
 // module is bundled as it is (eager), which test/e2e/startup-modules.test.ts reports.
 
+import { readFile } from 'node:fs/promises';
+
 const dist = new URL('../dist/', import.meta.url);
 
 /** [importer (a path suffix), the specifier it requires, the stub's module text] */
@@ -53,6 +55,15 @@ export const dockerodeBundled = {
       const importer = args.importer.replaceAll('\\', '/');
       const index = STUBS.findIndex(([from, name]) => name === args.path && importer.endsWith(`/node_modules/${from}`));
       return index < 0 ? undefined : { path: String(index), namespace: 'tslim-deferred' };
+    });
+    // docker-modem formats every request's options (util.inspect, unlimited depth: the agent with its
+    // sockets) for its debug log even when that log is off: formatted only when DEBUG enables it
+    b.onLoad({ filter: /docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
+      const always = "debug('Sending: %s', util.inspect(options, {";
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes(always))
+        console.warn('bundle: docker-modem formats each request for its log (its line changed)');
+      return { contents: text.replace(always, `if (debug.enabled) ${always}`), loader: 'js' };
     });
     // the real modules stay outside: a stub requires them from node_modules when first used
     b.onResolve({ filter: /.*/, namespace: 'tslim-deferred' }, (args) =>
