@@ -114,26 +114,31 @@ export async function walkArchive(
   return true;
 }
 
-/** Reads one small file (following one symlink hop) as text; undefined when absent. */
-export async function readSmallFile(container: Container, path: string, limit = 1 << 20): Promise<string | undefined> {
-  const stat = await statPath(container, path);
-  if (!stat) return undefined;
-  if (stat.linkTarget) {
-    const target = stat.linkTarget.startsWith('/')
-      ? stat.linkTarget
-      : new URL(stat.linkTarget, `file://${path}`).pathname;
-    if (target !== path) return readSmallFile(container, target, limit);
-  }
+/** Symlinks readSmallFile follows before it gives up (a loop, or a chain no image needs). */
+const MAX_LINK_HOPS = 8;
+
+/**
+ * Reads one small file as text, following symlinks; undefined when absent (or a dangling link).
+ * One archive GET per hop and no stat first: the tar's header says whether the path is a file or a
+ * link (and to where), and each archive call on a container not running mounts its filesystem.
+ */
+export async function readSmallFile(
+  container: Container,
+  path: string,
+  limit = 1 << 20,
+  hops = MAX_LINK_HOPS,
+): Promise<string | undefined> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = await outlastExit(container, () => container.getArchive({ path }));
   } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) return undefined;
     throw engineError(cause, `reading ${path}`);
   }
   const { extract } = await importModule<{ extract: typeof TarExtract }>('tar-stream');
-  return new Promise<string | undefined>((resolve, reject) => {
+  const entry = await new Promise<{ text?: string; link?: string }>((resolve, reject) => {
     const tar = extract();
-    let text: string | undefined;
+    const found: { text?: string; link?: string } = {};
     tar.on('entry', (header, body, next) => {
       const parts: Buffer[] = [];
       let size = 0;
@@ -143,13 +148,19 @@ export async function readSmallFile(container: Container, path: string, limit = 
         if (size <= limit) parts.push(bytes);
       });
       body.on('end', () => {
-        if (header.type === 'file' && text === undefined) text = Buffer.concat(parts).toString('utf8');
+        const first = found.text === undefined && found.link === undefined;
+        if (first && header.type === 'file') found.text = Buffer.concat(parts).toString('utf8');
+        if (first && header.type === 'symlink' && header.linkname) found.link = header.linkname;
         next();
       });
     });
-    tar.on('finish', () => resolve(text));
+    tar.on('finish', () => resolve(found));
     tar.on('error', reject);
     stream.on('error', reject);
     stream.pipe(tar);
   });
+  if (entry.link === undefined) return entry.text;
+  const target = entry.link.startsWith('/') ? entry.link : new URL(entry.link, `file://${path}`).pathname;
+  if (target === path || hops <= 0) return undefined;
+  return readSmallFile(container, target, limit, hops - 1);
 }

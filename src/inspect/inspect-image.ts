@@ -173,16 +173,19 @@ async function fromContainer(
     imageId,
     runId,
     async (container) => {
-      const hasRoot = (await statPath(container, TRITON_ROOT)) !== undefined;
-      // du runs (metadata only) while the small files are read through the archive endpoint
-      const [osText, serve, tritonVersionFile, measured] = await Promise.all([
+      // the files are read before du starts: read while du ran, they delayed the engine's record of
+      // its exit by up to 0.1 s here (docker events: start to die 24-144 ms, 25 ms without), and Podman
+      // fails reads of a process that exits meanwhile (see outlastExit)
+      const [hasRoot, osText, serve, tritonVersionFile] = await Promise.all([
+        statPath(container, TRITON_ROOT).then((stat) => stat !== undefined),
         readSmallFile(container, '/etc/os-release').then(
           async (text) => text ?? (await readSmallFile(container, '/usr/lib/os-release')),
         ),
         statPath(container, '/usr/bin/serve').then((stat) => stat !== undefined),
-        hasRoot ? readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`) : undefined,
-        hasRoot && measure ? measureSizes(container, { method, ref, log: options.log, signal }) : undefined,
+        readSmallFile(container, `${TRITON_ROOT}/TRITON_VERSION`),
       ]);
+      const measured =
+        hasRoot && measure ? await measureSizes(container, { method, ref, log: options.log, signal }) : undefined;
       const components = measured?.components ?? { backends: [], repoagents: [], caches: [] };
       return { osText, hasRoot, serve, tritonVersionFile, components, sizeMethod: measured?.method };
     },
