@@ -61,10 +61,14 @@ write_confs() {
     for r in $INSECURE; do printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$r"; done
   } >"$REGCONF.new"
 }
-# Whether the service with this pid was started with these confs, unchanged.
+# Whether the service with this pid was started with these confs, unchanged, and still has its
+# working directory: conmon starts in the service's, and every container start fails (`conmon: Failed
+# to get working directory`, `write child: broken pipe`) once that folder is deleted, as a test
+# checkout in /tmp that started the service and was then removed.
 confs_current() {
   tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qx "CONTAINERS_CONF=$CONF" &&
-    cmp -s "$CONF" "$CONF.new" && cmp -s "$REGCONF" "$REGCONF.new"
+    cmp -s "$CONF" "$CONF.new" && cmp -s "$REGCONF" "$REGCONF.new" &&
+    [[ $(readlink "/proc/$1/cwd") != *' (deleted)' ]]
 }
 stop_service() {
   local pid=$1 i
@@ -91,7 +95,7 @@ if ping_podman; then
     exit 0
   fi
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || die "podman answers at unix://$SOCK, but not as pid ${pid:-?} of $PIDFILE: stop it by hand"
-  say "restarting the podman service (pid $pid): it runs without the current $CONF and $REGCONF"
+  say "restarting the podman service (pid $pid): it runs without the current $CONF and $REGCONF, or its working directory is gone"
   stop_service "$pid"
 fi
 mv "$CONF.new" "$CONF"
@@ -106,6 +110,7 @@ fi
 
 mkdir -p "$ROOT"
 rm -f "$SOCK"
+cd / # the service's (and conmon's) working directory: one that cannot be removed under it
 say "starting podman system service on unix://$SOCK (log: $LOG; $(grep default_ulimits "$CONF"))"
 CONTAINERS_CONF=$CONF CONTAINERS_REGISTRIES_CONF=$REGCONF setsid podman --root "$ROOT/storage" --runroot "$DIR/run" --storage-driver "$STORAGE" \
   --cgroup-manager cgroupfs --events-backend file \
