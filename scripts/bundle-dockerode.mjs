@@ -12,19 +12,21 @@
 // - dockerode's tar-fs (folder build contexts: tslim always hands it a tar stream) and
 //   docker-modem's node:https (TLS engines only): objects whose properties load the module.
 // Each stub applies only where its importer still requires that name: if a dependency changes, the
-// module is bundled as it is (eager), which test/e2e/startup-modules.test.ts reports.
+// module is bundled as it is (eager), and scripts/bundle.mjs fails on finding it (DEFERRED).
 
 import { readFile } from 'node:fs/promises';
 
 const dist = new URL('../dist/', import.meta.url);
 
-/** [importer (a path suffix), the specifier it requires, the stub's module text] */
+/** A stub for a module whose export is a function (`new` of it included). */
 const function_ = (real) =>
   `const load = () => require(${JSON.stringify(real)});\n` +
   `module.exports = function (...args) { return load().apply(this, args); };\n`;
+/** A stub for a module whose export is an object: each property read loads it. */
 const object_ = (real) =>
   `const load = () => require(${JSON.stringify(real)});\n` +
   `module.exports = new Proxy({}, { get: (_t, name) => load()[name], has: (_t, name) => name in load() });\n`;
+/** [importer (a path suffix), the specifier it requires, the stub's module text] */
 const STUBS = [
   ['dockerode/lib/docker.js', './session', function_('dockerode/lib/session.js')],
   ['dockerode/lib/docker.js', './buildkit', object_('dockerode/lib/buildkit.js')],
@@ -40,6 +42,10 @@ const STUBS = [
   ],
 ];
 
+/** The specifiers STUBS replaces, as esbuild's resolve filter. */
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const SPECIFIERS = new RegExp(`^(${[...new Set(STUBS.map(([, name]) => escape(name)))].join('|')})$`);
+
 /** Packages the bundle must not contain (scripts/bundle.mjs fails the build): what the stubs defer. */
 export const DEFERRED = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'readable-stream', 'tar-fs'];
 
@@ -51,7 +57,7 @@ export const dockerodeBundled = {
       contents: "export function loadDockerode() { return require('dockerode'); }\n",
       loader: 'js',
     }));
-    b.onResolve({ filter: /^(\.\/session|\.\/buildkit|tar-fs|\.\/http_duplex|https|\.\/ssh)$/ }, (args) => {
+    b.onResolve({ filter: SPECIFIERS }, (args) => {
       const importer = args.importer.replaceAll('\\', '/');
       const index = STUBS.findIndex(([from, name]) => name === args.path && importer.endsWith(`/node_modules/${from}`));
       return index < 0 ? undefined : { path: String(index), namespace: 'tslim-deferred' };

@@ -161,6 +161,6 @@ export async function readSmallFile(
   });
   if (entry.link === undefined) return entry.text;
   const target = entry.link.startsWith('/') ? entry.link : new URL(entry.link, `file://${path}`).pathname;
-  if (target === path || hops <= 0) return undefined;
+  if (hops <= 0) return undefined;
   return readSmallFile(container, target, limit, hops - 1);
 }

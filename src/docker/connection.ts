@@ -57,6 +57,12 @@ export function modemOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): 
   };
 }
 
+const SOCKET_AGENT: AgentOptions & { servername: string } = {
+  keepAlive: true,
+  scheduling: 'lifo',
+  timeout: 5000,
+  servername: '',
+};
 let localAgent: HttpAgent | undefined;
 
 /**
@@ -66,13 +72,7 @@ let localAgent: HttpAgent | undefined;
  * (about 4 ms of a dry run); a socket has no TLS, and an agent's options win over the request's.
  */
 function socketAgent(): HttpAgent {
-  const options: AgentOptions & { servername: string } = {
-    keepAlive: true,
-    scheduling: 'lifo',
-    timeout: 5000,
-    servername: '',
-  };
-  localAgent ??= new HttpAgent(options);
+  localAgent ??= new HttpAgent(SOCKET_AGENT);
   return localAgent;
 }
 
