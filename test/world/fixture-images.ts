@@ -1,11 +1,10 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { buildContext, type ContextFile } from './build-context.js';
-import { followStream, imageHash } from './engine.js';
+import type { ContextFile } from './build-context.js';
+import { buildWorldImage } from './build-image.js';
 import { fullDockerfile, minDockerfile, osRelease, payloadScript } from './fixture-dockerfiles.js';
 import { contentHash } from './hash.js';
-import { progress } from './log.js';
 import { worldSrcDir } from './paths.js';
 import { planPayload, type PayloadPlan } from './payload.js';
 import { buildStubs, type StubSpec } from './elf-build.js';
@@ -65,7 +64,12 @@ export async function ensureRelease(
     { name: '.gen-min.sh', content: minScript(layout, minStubs, scale) },
   ];
   const minHash = contentHash('min', baseHash, r, minDockerfile(base, r, ''), minFiles);
-  await build(engine, tags.min, minDockerfile(base, r, minHash), minFiles, minHash);
+  await buildWorldImage(
+    engine,
+    tags.min,
+    [{ name: 'Dockerfile', content: minDockerfile(base, r, minHash) }, ...minFiles],
+    minHash,
+  );
 
   const double = await readFile(path.join(worldSrcDir, 'double', 'tritonserver.py'));
   const doublePackage = await doubleModules();
@@ -95,7 +99,12 @@ export async function ensureRelease(
     { name: 'serve', content: await readFile(path.join(worldSrcDir, 'image', 'serve')), mode: 0o755 },
   ];
   const fullHash = contentHash('full', minHash, r, scale, fullDockerfile(tags.min, r, payload, ''), fullFiles);
-  await build(engine, tags.full, fullDockerfile(tags.min, r, payload, fullHash), fullFiles, fullHash);
+  await buildWorldImage(
+    engine,
+    tags.full,
+    [{ name: 'Dockerfile', content: fullDockerfile(tags.min, r, payload, fullHash) }, ...fullFiles],
+    fullHash,
+  );
   return { container: r.container, triton: r.triton, full: tags.full, min: tags.min, payload: payload.totals };
 }
 
@@ -129,32 +138,4 @@ async function elfPayload(payload: PayloadPlan, cudaMajor: number): Promise<Map<
     if (payload.totals[kind]?.[name] !== undefined) payload.totals[kind][name] += grow;
   }
   return stubs;
-}
-
-async function build(
-  engine: Docker,
-  tag: string,
-  dockerfile: string,
-  files: ContextFile[],
-  hash: string,
-): Promise<void> {
-  if ((await imageHash(engine, tag)) === hash) {
-    progress(`${tag} up to date`);
-    return;
-  }
-  progress(`building ${tag}`);
-  const started = Date.now();
-  const context = buildContext([{ name: 'Dockerfile', content: dockerfile }, ...files]);
-  const stream = await engine.buildImage(context, { t: tag, networkmode: 'host', rm: true, forcerm: true });
-  const tail: string[] = [];
-  await followStream(stream, `build of ${tag}`, (line) => {
-    if (line.stream?.startsWith('Step ')) progress(`  ${line.stream.trim().slice(0, 120)}`);
-    if (line.stream?.trim()) tail.splice(0, Math.max(0, tail.length - 19), line.stream.trimEnd());
-  }).catch((error: unknown) => {
-    process.stderr.write(tail.join('\n') + '\n');
-    throw error;
-  });
-  if ((await imageHash(engine, tag)) !== hash)
-    throw new Error(`build of ${tag} finished but the image lacks hash ${hash}`);
-  progress(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }

@@ -15,23 +15,45 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
+export interface PipIndexSpec {
+  /** Index folder under .world/http (`simple`); its wheels go to `<dir>-packages` (`simple` keeps `packages`). */
+  dir: string;
+  /** Stand-in pure-python wheels made by make-wheel.py. */
+  stubs: readonly { name: string; version: string }[];
+  /** Real wheels to serve as they are (absolute paths), such as the real world's numpy. */
+  wheels?: readonly string[];
+}
+
+/** The default world's index: Debian's real pip/setuptools/wheel plus stand-ins for `pipPackages`. */
+export const STUB_INDEX: PipIndexSpec = { dir: 'simple', stubs: pipPackages };
+
 /**
- * A PEP 503 "simple" index at .world/http/simple, wheels in .world/http/packages: Debian's real
- * pip/setuptools/wheel wheels plus stand-in wheels for `pipPackages`.
+ * A PEP 503 "simple" index at .world/http/<dir>, wheels beside it: Debian's real
+ * pip/setuptools/wheel wheels, stand-in wheels for `spec.stubs`, and `spec.wheels` as they are.
  */
-export async function ensurePipIndex(): Promise<void> {
+export async function ensurePipIndex(spec: PipIndexSpec = STUB_INDEX): Promise<void> {
   const generator = await readFile(path.join(worldSrcDir, 'make-wheel.py'), 'utf8');
-  const hash = contentHash('pip-index', 1, DEBIAN_WHEEL_PACKAGES, pipPackages, generator);
-  const stamp = path.join(httpRoot, 'simple', '.tslim-world-hash');
+  const realWheels = await Promise.all(
+    (spec.wheels ?? []).map(async (w) => [
+      path.basename(w),
+      createHash('sha256')
+        .update(await readFile(w))
+        .digest('hex'),
+    ]),
+  );
+  const hash = contentHash('pip-index', 1, DEBIAN_WHEEL_PACKAGES, spec.stubs, generator, realWheels);
+  const stamp = path.join(httpRoot, spec.dir, '.tslim-world-hash');
   if ((await readFile(stamp, 'utf8').catch(() => '')) === hash) {
-    progress('pip index up to date');
+    progress(`pip index ${spec.dir} up to date`);
     return;
   }
-  const packagesDir = path.join(httpRoot, 'packages');
+  const packagesName = spec.dir === 'simple' ? 'packages' : `${spec.dir}-packages`;
+  const packagesDir = path.join(httpRoot, packagesName);
   await rm(packagesDir, { recursive: true, force: true });
   await mkdir(packagesDir, { recursive: true });
-  for (const wheel of await debianWheels()) await copyFile(wheel, path.join(packagesDir, path.basename(wheel)));
-  for (const p of pipPackages)
+  for (const wheel of [...(await debianWheels()), ...(spec.wheels ?? [])])
+    await copyFile(wheel, path.join(packagesDir, path.basename(wheel)));
+  for (const p of spec.stubs)
     await run('python3', [path.join(worldSrcDir, 'make-wheel.py'), packagesDir, p.name, p.version], { quiet: true });
 
   const byProject = new Map<string, string[]>();
@@ -39,7 +61,7 @@ export async function ensurePipIndex(): Promise<void> {
     const project = normalizeName(file.split('-')[0]!);
     byProject.set(project, [...(byProject.get(project) ?? []), file]);
   }
-  const tmp = path.join(httpRoot, 'simple.tmp');
+  const tmp = path.join(httpRoot, `${spec.dir}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const page = (title: string, links: string[]): string =>
@@ -50,7 +72,7 @@ export async function ensurePipIndex(): Promise<void> {
         const sha = createHash('sha256')
           .update(await readFile(path.join(packagesDir, f)))
           .digest('hex');
-        return `<a href="../../packages/${f}#sha256=${sha}">${f}</a><br>`;
+        return `<a href="../../${packagesName}/${f}#sha256=${sha}">${f}</a><br>`;
       }),
     );
     await mkdir(path.join(tmp, project));
@@ -64,9 +86,9 @@ export async function ensurePipIndex(): Promise<void> {
     ),
   );
   await writeFile(path.join(tmp, '.tslim-world-hash'), hash);
-  await rm(path.join(httpRoot, 'simple'), { recursive: true, force: true });
-  await rename(tmp, path.join(httpRoot, 'simple'));
-  progress(`pip index: ${[...byProject.keys()].join(', ')}`);
+  await rm(path.join(httpRoot, spec.dir), { recursive: true, force: true });
+  await rename(tmp, path.join(httpRoot, spec.dir));
+  progress(`pip index ${spec.dir}: ${[...byProject.keys()].join(', ')}`);
 }
 
 /** Downloads (once) and unpacks Debian's *-whl packages; returns the .whl paths. */

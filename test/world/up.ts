@@ -16,6 +16,7 @@ import { ensureHarborWorld } from './harbor-world.js';
 import { ensureRegistry } from './registry.js';
 import { fixtureTags, releases } from './releases.js';
 import { writeWorldJson } from './world-json.js';
+import { ensureRealPair, REAL_PIP_INDEX, REAL_RELEASE, REAL_TAGS } from './real-pair.js';
 import type { World } from './world-types.js';
 
 export const DEFAULT_SCALE = 0.01;
@@ -49,8 +50,11 @@ async function upLocked(options: UpOptions): Promise<World> {
     );
   });
 
+  // The real Triton pair belongs to the default world (TSLIM_WORLD_REAL=0 leaves it out).
+  const withReal = ns.name === undefined && process.env.TSLIM_WORLD_REAL !== '0';
   // Children first: full, then min, then base.
   const worldTags = [
+    ...(withReal ? [REAL_TAGS.full, REAL_TAGS.min] : []),
     ...releases.flatMap((r) => [
       fixtureTags(r.container, ns.imageRepository).full,
       fixtureTags(r.container, ns.imageRepository).min,
@@ -88,6 +92,9 @@ async function upLocked(options: UpOptions): Promise<World> {
     out[release.container] = { full: built.full, min: built.min, triton: built.triton, payload: built.payload };
   }
 
+  const fixtureMin = out[REAL_RELEASE]?.min;
+  const real = withReal && fixtureMin ? await ensureRealPair(engine, base.tag, fixtureMin) : undefined;
+
   const world: World = {
     scale,
     base: base.tag,
@@ -103,6 +110,15 @@ async function upLocked(options: UpOptions): Promise<World> {
     mirror: `nvcr.io=${registry.address}`,
     apt: { url: `${http}/apt`, cudaRepo: `${http}/cuda` },
     pypi: { url: `${http}/simple`, trustedHost: '127.0.0.1' },
+    ...(real
+      ? {
+          real: {
+            full: real.full,
+            min: real.min,
+            pypi: { url: `${http}/${REAL_PIP_INDEX}`, trustedHost: '127.0.0.1' },
+          },
+        }
+      : {}),
     pids: { http: httpPid, registry: registry.pid, ...token.pids },
     tokenRegistry: token.world,
   };

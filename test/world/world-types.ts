@@ -30,6 +30,11 @@ export interface World {
   mirror: string;
   apt: { url: string; cudaRepo: string };
   pypi: { url: string; trustedHost: string };
+  /**
+   * The real Triton 24.09 pair built from NVIDIA's sources (test/world/real/Dockerfile), CPU only:
+   * python, onnxruntime and identity backends. `pypi` serves a real numpy (no stand-ins).
+   */
+  real?: { full: string; min: string; pypi: { url: string; trustedHost: string } };
   pids: Record<string, number>;
   /** The token-auth registry and the Harbor double (docs/test-world.md "Token auth and Harbor"). */
   tokenRegistry?: HarborWorld;
