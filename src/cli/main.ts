@@ -5,6 +5,7 @@ import { registerDoctor } from './doctor.js';
 import { registerInspect } from './inspect.js';
 import { registerPush } from './push.js';
 import { registerReport } from './report.js';
+import { registerSbom } from './sbom.js';
 import { registerVerify } from './verify.js';
 import { exitCode } from './run-action.js';
 
@@ -29,6 +30,7 @@ registerDoctor(program);
 registerInspect(program);
 registerPush(program);
 registerReport(program);
+registerSbom(program);
 registerVerify(program);
 
 // no top-level await: the built CLI is one CommonJS script (scripts/bundle.mjs, src/boot/run-bundle.ts)
