@@ -37,6 +37,10 @@ registerVerify(program);
 void (async (): Promise<void> => {
   try {
     await program.parseAsync(process.argv);
+    // a pipe takes 64 KiB before its reader catches up, and process.exit drops what is still
+    // queued: an SBOM on stdout is larger than that. The empty write's callback runs once all
+    // earlier writes reached the pipe.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     process.exit(exitCode);
   } catch (error) {
     if (error instanceof CommanderError) {
