@@ -19,7 +19,9 @@ interface ReportCliOptions extends CommonOptions {
 
 export function registerReport(program: Command): void {
   const cmd = new Command('report')
-    .description('Compare a full and a slim image: sizes, bytes saved, shared layers, kept and dropped backends, packages removed and added')
+    .description(
+      'Compare a full and a slim image: sizes, bytes saved, shared layers, kept and dropped backends, packages removed and added',
+    )
     .argument('<full>', 'the full image, e.g. nvcr.io/nvidia/tritonserver:24.09-py3')
     .argument('<slim>', 'the slim image')
     .option(

@@ -77,7 +77,10 @@ export async function attachArtifact(client: DistributionClient, request: Attach
   await put.body?.cancel();
   const told = put.headers.get('docker-content-digest');
   if (told && told !== digest) {
-    throw new TslimError('REGISTRY_FAILED', `the registry stored the artifact manifest as ${told}, tslim sent ${digest}`);
+    throw new TslimError(
+      'REGISTRY_FAILED',
+      `the registry stored the artifact manifest as ${told}, tslim sent ${digest}`,
+    );
   }
   const descriptor: Descriptor = {
     mediaType: OCI.manifest,
@@ -88,7 +91,8 @@ export async function attachArtifact(client: DistributionClient, request: Attach
   };
   // the spec's rule: no OCI-Subject header, so the registry will not list it; the client keeps the index
   const apiListsIt =
-    put.headers.get('oci-subject') === subject.digest || (await listedByApi(client, repository, subject.digest, digest));
+    put.headers.get('oci-subject') === subject.digest ||
+    (await listedByApi(client, repository, subject.digest, digest));
   let result: AttachResult;
   if (apiListsIt) result = { digest, size: bytes.length, via: 'referrers-api' };
   else {
@@ -168,7 +172,10 @@ async function checkAttached(
   await client.ensureOk(back, `GET the artifact manifest ${result.digest}`);
   const served = sha256Digest(new Uint8Array(await back.arrayBuffer()));
   if (served !== result.digest) {
-    throw new TslimError('REGISTRY_FAILED', `the registry serves the artifact manifest as ${served}, tslim pushed ${result.digest}`);
+    throw new TslimError(
+      'REGISTRY_FAILED',
+      `the registry serves the artifact manifest as ${served}, tslim pushed ${result.digest}`,
+    );
   }
   const list = await listReferrers(client, repository, subjectDigest);
   if (!list?.manifests.some((m) => m.digest === result.digest)) {
@@ -218,7 +225,7 @@ async function readIndex(client: DistributionClient, repository: string, tag: st
   const index = (await response.json()) as Index;
   if (index.mediaType !== undefined && index.mediaType !== OCI.index) {
     throw new TslimError('REGISTRY_FAILED', `${repository}:${tag} is a ${index.mediaType}, not a referrers index`, {
-      hint: 'that tag is the referrers tag schema\'s; remove what else was pushed there',
+      hint: "that tag is the referrers tag schema's; remove what else was pushed there",
     });
   }
   return index;
@@ -234,7 +241,8 @@ async function uploadBlob(client: DistributionClient, repository: string, bytes:
   await client.ensureOk(start, `POST a blob upload to ${repository}`);
   await start.body?.cancel();
   const location = start.headers.get('location');
-  if (!location) throw new TslimError('REGISTRY_FAILED', `the registry started an upload to ${repository} without a Location`);
+  if (!location)
+    throw new TslimError('REGISTRY_FAILED', `the registry started an upload to ${repository} without a Location`);
   const url = new URL(location, client.baseUrl);
   url.searchParams.set('digest', digest);
   const put = await client.request('PUT', `${url.pathname}${url.search}`, {

@@ -56,7 +56,7 @@ export async function buildReport(request: BuildReportRequest, deps: BuildReport
     compressed.full ??= await deps.compressedSize(request.full);
     compressed.slim ??= await deps.compressedSize(request.slim);
   }
-  const packages = request.packages === false ? undefined : await packageDiffs(request, deps, slim.labels);
+  const packages = request.packages === false ? undefined : await packageDiffs(request, deps);
   return buildSizeModel({
     full,
     slim,
@@ -70,11 +70,7 @@ export async function buildReport(request: BuildReportRequest, deps: BuildReport
  * Full -> slim, from the images' SBOMs. A trimmed slim image gives two steps: full -> the image it
  * was trimmed from (while the engine has it) and full -> trimmed, whose partial packages are the trim's.
  */
-async function packageDiffs(
-  request: BuildReportRequest,
-  deps: BuildReportDeps,
-  labels: Record<string, string>,
-): Promise<PackageDiff[]> {
+async function packageDiffs(request: BuildReportRequest, deps: BuildReportDeps): Promise<PackageDiff[]> {
   const options = { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.runId ? { runId: deps.runId } : {}) };
   deps.onStep?.('reading the packages of both images');
   const full = await readInventory(deps.engine, request.full, options);

@@ -55,9 +55,13 @@ export async function toCycloneDx(inventory: Inventory, options: CycloneDxOption
     version: image.id,
     properties: new Models.PropertyRepository(
       [
-        image.os ? new Models.Property('tslim:image:os', `${image.os.id} ${image.os.versionId ?? ''}`.trim()) : undefined,
+        image.os
+          ? new Models.Property('tslim:image:os', `${image.os.id} ${image.os.versionId ?? ''}`.trim())
+          : undefined,
         image.tritonVersion ? new Models.Property('tslim:image:triton-version', image.tritonVersion) : undefined,
-        image.containerVersion ? new Models.Property('tslim:image:container-version', image.containerVersion) : undefined,
+        image.containerVersion
+          ? new Models.Property('tslim:image:container-version', image.containerVersion)
+          : undefined,
         image.trim ? new Models.Property('tslim:trim:from', image.trim.from) : undefined,
         image.trim ? new Models.Property('tslim:trim:basis', image.trim.basis) : undefined,
         new Models.Property('tslim:image:read-from', inventory.method),

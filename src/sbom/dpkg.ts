@@ -53,7 +53,9 @@ export function parseDpkgStatus(text: string): DpkgPackage[] {
 /** `Status: want flag state`: the state word says whether the package's files are there. */
 function installed(status: string | undefined): boolean {
   const state = status?.split(/\s+/)[2];
-  return state === 'installed' || state === 'half-configured' || state === 'triggers-awaited' || state === 'triggers-pending';
+  return (
+    state === 'installed' || state === 'half-configured' || state === 'triggers-awaited' || state === 'triggers-pending'
+  );
 }
 
 /** Where dpkg keeps a package's file list: `name:arch.list` for Multi-Arch: same packages, else `name.list`. */

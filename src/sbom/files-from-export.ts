@@ -38,11 +38,15 @@ export async function filesFromExport(
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         tar.on('entry', (header: Header, body, next) => {
-          const path = posix.normalize(header.name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
+          const path = posix
+            .normalize(header.name)
+            .replace(/^(\.\/|\/)+/, '')
+            .replace(/\/$/, '');
           const entry = toEntry(header, entries);
           if (path && path !== '.') entries.set(path, entry);
           const elf = entry.type === 'file' && wantsSoname(path) ? new ElfCapture() : undefined;
-          const text: Buffer[] | undefined = entry.type === 'file' && wantsText(path) && entry.size <= MAX_TEXT_BYTES ? [] : undefined;
+          const text: Buffer[] | undefined =
+            entry.type === 'file' && wantsText(path) && entry.size <= MAX_TEXT_BYTES ? [] : undefined;
           body.on('data', (data) => {
             const chunk = data as Buffer;
             text?.push(chunk);
@@ -71,8 +75,7 @@ export async function filesFromExport(
     for (let hops = 0; hops < 16; hops += 1) {
       const e = entries.get(at);
       if (e?.type === 'link' && e.linkname) at = e.linkname;
-      else if (e?.type === 'symlink' && e.linkname)
-        at = posix.resolve(posix.dirname(`/${at}`), e.linkname).slice(1);
+      else if (e?.type === 'symlink' && e.linkname) at = posix.resolve(posix.dirname(`/${at}`), e.linkname).slice(1);
       else return at;
     }
     return at;
@@ -97,7 +100,11 @@ function toEntry(header: Header, seen: ReadonlyMap<string, FileEntry>): FileEntr
       return { type: 'symlink', size: 0, ...(header.linkname ? { linkname: header.linkname } : {}) };
     case 'link': {
       const target = linkname?.replace(/^\/+/, '');
-      return { type: 'link', size: target ? (seen.get(target)?.size ?? 0) : 0, ...(target ? { linkname: target } : {}) };
+      return {
+        type: 'link',
+        size: target ? (seen.get(target)?.size ?? 0) : 0,
+        ...(target ? { linkname: target } : {}),
+      };
     }
     default:
       return { type: 'other', size: 0 };

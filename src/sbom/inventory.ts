@@ -100,7 +100,9 @@ export async function buildInventory(input: InventoryInput): Promise<Inventory> 
       });
     }
   } else if ([...files.entries.keys()].some((p) => p.startsWith('var/lib/rpm/'))) {
-    notes.push("the image has an rpm database (/var/lib/rpm); tslim does not read rpm's database: OS packages not listed");
+    notes.push(
+      "the image has an rpm database (/var/lib/rpm); tslim does not read rpm's database: OS packages not listed",
+    );
   }
 
   for (const metadataPath of metadataFiles(files.entries)) {
@@ -134,7 +136,8 @@ export async function buildInventory(input: InventoryInput): Promise<Inventory> 
     });
   }
 
-  const tritonVersion = input.env.TRITON_SERVER_VERSION ?? (await files.text('opt/tritonserver/TRITON_VERSION'))?.trim();
+  const tritonVersion =
+    input.env.TRITON_SERVER_VERSION ?? (await files.text('opt/tritonserver/TRITON_VERSION'))?.trim();
   packages.push(...tritonComponents(files.entries, tritonVersion));
   for (const lib of await nvidiaLibraries(files, owners)) packages.push(lib);
 

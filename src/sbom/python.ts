@@ -58,7 +58,9 @@ export function parseRecord(text: string, infoPath: string): string[] {
   const paths: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line) continue;
-    const file = line.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1]?.replace(/""/g, '"') ?? '') : line.split(',')[0];
+    const file = line.startsWith('"')
+      ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1]?.replace(/""/g, '"') ?? '')
+      : line.split(',')[0];
     if (!file) continue;
     paths.push(posix.resolve(`/${site}`, file).slice(1));
   }

@@ -20,7 +20,11 @@ export interface ReadInventoryOptions {
  * Lists what is inside a local image: its files read as inspect reads them, from the engine's
  * layer store where this host can read it, else from a created (never started) container's export.
  */
-export async function readInventory(engine: Engine, ref: string, options: ReadInventoryOptions = {}): Promise<Inventory> {
+export async function readInventory(
+  engine: Engine,
+  ref: string,
+  options: ReadInventoryOptions = {},
+): Promise<Inventory> {
   const raw = await inspectImageRaw(engine, ref, options.signal);
   if (!raw) {
     throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} is not in the engine`, { hint: 'build or pull it first' });
@@ -31,7 +35,10 @@ export async function readInventory(engine: Engine, ref: string, options: ReadIn
   if (trimFrom) {
     const untrimmed = await inspectImageRaw(engine, trimFrom, options.signal);
     if (untrimmed) baseline = (await imageFiles(engine, untrimmed, trimFrom, options)).entries;
-    else options.log?.warn(`${ref} was trimmed from ${trimFrom}, which the engine no longer has: partial packages are found from their file lists`);
+    else
+      options.log?.warn(
+        `${ref} was trimmed from ${trimFrom}, which the engine no longer has: partial packages are found from their file lists`,
+      );
   }
   return buildInventory({
     ref,
@@ -42,7 +49,12 @@ export async function readInventory(engine: Engine, ref: string, options: ReadIn
   });
 }
 
-async function imageFiles(engine: Engine, raw: RawImage, ref: string, options: ReadInventoryOptions): Promise<ImageFiles> {
+async function imageFiles(
+  engine: Engine,
+  raw: RawImage,
+  ref: string,
+  options: ReadInventoryOptions,
+): Promise<ImageFiles> {
   const started = performance.now();
   const fromLayers = await filesFromLayers(raw, options.signal);
   const took = (): string => `${((performance.now() - started) / 1000).toFixed(2)} s`;
@@ -50,7 +62,9 @@ async function imageFiles(engine: Engine, raw: RawImage, ref: string, options: R
     options.log?.debug(`files of ${ref}: ${fromLayers.entries.size} entries from the engine's layer store, ${took()}`);
     return fromLayers;
   }
-  options.log?.debug(`files of ${ref}: not from the layer store (${fromLayers.unusable}); reading a container's export`);
+  options.log?.debug(
+    `files of ${ref}: not from the layer store (${fromLayers.unusable}); reading a container's export`,
+  );
   const files = await filesFromExport(engine, raw.Id, options.runId ?? newRunId(), options.signal);
   options.log?.debug(`files of ${ref}: ${files.entries.size} entries from a container's export, ${took()}`);
   return files;

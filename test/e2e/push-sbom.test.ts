@@ -32,7 +32,11 @@ let harbor: { address: string; child: ChildProcess } | undefined;
 
 interface PushJson {
   ok: boolean;
-  push?: { ref: string; digest: string; attached?: { digest: string; via: string; tag?: string; artifactType: string } };
+  push?: {
+    ref: string;
+    digest: string;
+    attached?: { digest: string; via: string; tag?: string; artifactType: string };
+  };
   error?: { code: string; message: string };
 }
 
@@ -41,14 +45,21 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 async function startHarborDouble(): Promise<{ address: string; child: ChildProcess }> {
-  const worldDir = path.dirname(process.env.TSLIM_WORLD_JSON ?? fileURLToPath(new URL('../../.world/world.json', import.meta.url)));
-  const config = JSON.parse(await readFile(path.join(worldDir, 'token-registry', 'harbor.json'), 'utf8')) as Record<string, unknown>;
+  const worldDir = path.dirname(
+    process.env.TSLIM_WORLD_JSON ?? fileURLToPath(new URL('../../.world/world.json', import.meta.url)),
+  );
+  const config = JSON.parse(await readFile(path.join(worldDir, 'token-registry', 'harbor.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const [harborPort, ingressPort] = [await freePort(), await freePort()];
   const dir = await tempDir('harbor');
   const file = path.join(dir, 'harbor.json');
@@ -57,7 +68,10 @@ async function startHarborDouble(): Promise<{ address: string; child: ChildProce
   const child = spawn(process.execPath, [server, file], { stdio: 'ignore' });
   const address = `127.0.0.1:${harborPort}`;
   for (let i = 0; i < 100; i += 1) {
-    const ok = await fetch(`http://${address}/api/v2.0/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://${address}/api/v2.0/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { address, child };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -102,7 +116,11 @@ async function checkReferrer(
   const blob = await client.request('GET', `/v2/${repository}/blobs/${json.layers[0]!.digest}`, {
     scope: `repository:${repository}:pull`,
   });
-  const sbom = (await blob.json()) as { bomFormat: string; specVersion: string; metadata: { component: { name: string } } };
+  const sbom = (await blob.json()) as {
+    bomFormat: string;
+    specVersion: string;
+    metadata: { component: { name: string } };
+  };
   expect(sbom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
   expect(sbom.metadata.component.name).toBe(image);
 }
@@ -117,7 +135,10 @@ describe('tslim push --sbom (built CLI)', () => {
     const out = JSON.parse(r.stdout) as PushJson;
     const attached = out.push!.attached!;
     expect(attached.tag).toBe(referrersTag(out.push!.digest));
-    const client = new DistributionClient({ registry: world.registry.address, auth: basic });
+    const client = new DistributionClient({
+      registry: world.registry.address,
+      auth: { ...basic, serveraddress: world.registry.address },
+    });
     await checkReferrer(client, repository, out.push!.digest, attached, 'tag-schema');
     // the registry has no API: a GET of it is 404, so the tag is the only list there is
     const api = await client.request('GET', `/v2/${repository}/referrers/${out.push!.digest}`, {
@@ -140,7 +161,10 @@ describe('tslim push --sbom (built CLI)', () => {
     const r = await tslim(['push', image, `${address}/${repository}:one`, '--sbom', '--harbor', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as PushJson;
-    const client = new DistributionClient({ registry: address, auth: admin });
+    const client = new DistributionClient({
+      registry: address,
+      auth: { username: admin.username, password: admin.password, serveraddress: address },
+    });
     await checkReferrer(client, repository, out.push!.digest, out.push!.attached!, 'referrers-api');
     expect(out.push!.attached!.tag).toBeUndefined();
     // no referrers tag was written: the API is the list

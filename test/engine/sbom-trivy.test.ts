@@ -30,7 +30,13 @@ const slimTag = uniqueTag('sbom');
 
 interface Cdx {
   specVersion: string;
-  components?: { type: string; name: string; version?: string; purl?: string; properties?: { name: string; value: string }[] }[];
+  components?: {
+    type: string;
+    name: string;
+    version?: string;
+    purl?: string;
+    properties?: { name: string; value: string }[];
+  }[];
 }
 
 async function trivy(image: string): Promise<Cdx> {
@@ -39,7 +45,21 @@ async function trivy(image: string): Promise<Cdx> {
   const cache = fileURLToPath(new URL('../../.tslim/trivy-cache', import.meta.url));
   const r = spawnSync(
     TRIVY,
-    ['image', '--offline-scan', '--skip-db-update', '--image-src', 'docker', '--cache-dir', cache, '--format', 'cyclonedx', '-q', '-o', out, image],
+    [
+      'image',
+      '--offline-scan',
+      '--skip-db-update',
+      '--image-src',
+      'docker',
+      '--cache-dir',
+      cache,
+      '--format',
+      'cyclonedx',
+      '-q',
+      '-o',
+      out,
+      image,
+    ],
     { encoding: 'utf8', timeout: 300_000 },
   );
   if (r.status !== 0) throw new Error(`trivy failed (${r.status}): ${r.stderr}`);
@@ -98,7 +118,8 @@ describe.skipIf(!available)(`tslim sbom against Trivy${available ? '' : ' (skipp
       expect([...ours.python].sort()).toEqual([...theirs.python].sort());
       // Debian's own Python modules are listed by tslim, each tied to its deb; Trivy leaves them out
       expect(ours.pythonByDeb.length).toBeGreaterThan(0);
-      if (ref === slimTag) expect([...ours.python]).toEqual(expect.arrayContaining(['numpy@1.26.4', 'virtualenv@20.26.6']));
+      if (ref === slimTag)
+        expect([...ours.python]).toEqual(expect.arrayContaining(['numpy@1.26.4', 'virtualenv@20.26.6']));
     }, 600_000);
   }
 

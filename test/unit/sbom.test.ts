@@ -55,7 +55,8 @@ const world = {
   'etc/os-release': 'ID=ubuntu\nVERSION_ID="22.04"\n',
   'var/lib/dpkg/status': STATUS,
   'var/lib/dpkg/info/bash.list': '/.\n/bin\n/bin/bash\n/usr/share/doc/bash/copyright\n',
-  'var/lib/dpkg/info/python3-six.list': '/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO\n/usr/lib/python3/dist-packages/six.py\n',
+  'var/lib/dpkg/info/python3-six.list':
+    '/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO\n/usr/lib/python3/dist-packages/six.py\n',
   'usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO': 'Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n',
   'usr/local/lib/python3.10/dist-packages/numpy-1.26.4.dist-info/METADATA':
     'Metadata-Version: 2.1\nName: numpy\nVersion: 1.26.4\nLicense: BSD-3-Clause\n\nName: not-this\n',
@@ -93,11 +94,9 @@ describe('sbom parsers', () => {
 
   it('python metadata: the header block only; RECORD paths resolved against site-packages, quoted names too', () => {
     expect(parseMetadata('Name: numpy\nVersion: 1.26.4\n\nName: body\n')).toEqual({ name: 'numpy', version: '1.26.4' });
-    expect(parseRecord('a/b.py,sha256=x,1\n"c,d.py",,\n../../../bin/x,,\n', 'usr/lib/python3/site-packages/a-1.dist-info')).toEqual([
-      'usr/lib/python3/site-packages/a/b.py',
-      'usr/lib/python3/site-packages/c,d.py',
-      'usr/bin/x',
-    ]);
+    expect(
+      parseRecord('a/b.py,sha256=x,1\n"c,d.py",,\n../../../bin/x,,\n', 'usr/lib/python3/site-packages/a-1.dist-info'),
+    ).toEqual(['usr/lib/python3/site-packages/a/b.py', 'usr/lib/python3/site-packages/c,d.py', 'usr/bin/x']);
     const found = metadataFiles(
       new Map<string, { type: string }>([
         ['x/site-packages/a-1.dist-info/METADATA', { type: 'file' }],
@@ -200,7 +199,15 @@ describe('report package diff', () => {
   ]);
 
   it('counts and bytes removed and added, and partial packages of a trim', () => {
-    const slim = diffPackages(full, inv('slim', [['a', 100], ['b', 200], ['d', 7]]), 'slim');
+    const slim = diffPackages(
+      full,
+      inv('slim', [
+        ['a', 100],
+        ['b', 200],
+        ['d', 7],
+      ]),
+      'slim',
+    );
     const deb = slim.kinds.find((k) => k.kind === 'deb');
     expect(deb).toMatchObject({ full: 3, target: 3, removed: { count: 1, bytes: 300 }, added: { count: 1, bytes: 7 } });
     expect(slim.removedNames).toEqual(['deb:c']);
@@ -214,7 +221,16 @@ describe('report package diff', () => {
 
   it('appears in the table, Markdown and HTML', () => {
     const facts = (ref: string): ImageFacts =>
-      ({ ref, id: ref, size: 1000, layers: [], labels: {}, backends: [], repoagents: [], caches: [] }) as unknown as ImageFacts;
+      ({
+        ref,
+        id: ref,
+        size: 1000,
+        layers: [],
+        labels: {},
+        backends: [],
+        repoagents: [],
+        caches: [],
+      }) as unknown as ImageFacts;
     const report = buildSizeModel({
       full: facts('full'),
       slim: facts('slim'),

@@ -26,10 +26,7 @@ export async function putManifest(req, res, url, state) {
   const sent = { ...req.headers, 'content-length': body.length };
   delete sent['transfer-encoding'];
   const answer = await new Promise((resolve, reject) => {
-    const upstream = request(
-      { host, port: Number(port), method: 'PUT', path: req.url, headers: sent },
-      resolve,
-    );
+    const upstream = request({ host, port: Number(port), method: 'PUT', path: req.url, headers: sent }, resolve);
     upstream.on('error', reject);
     upstream.end(body);
   });
@@ -69,13 +66,17 @@ export async function referrers(req, res, url, state) {
   const check = await fetch(`http://${state.registry}/v2/${repository}/manifests/${subject}`, {
     method: 'HEAD',
     headers: {
-      accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, ' + INDEX,
+      accept:
+        'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, ' + INDEX,
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
     },
   });
   if (check.status === 401 || check.status === 403) {
     const challenge = check.headers.get('www-authenticate');
-    res.writeHead(check.status, { 'content-type': 'application/json', ...(challenge ? { 'www-authenticate': challenge } : {}) });
+    res.writeHead(check.status, {
+      'content-type': 'application/json',
+      ...(challenge ? { 'www-authenticate': challenge } : {}),
+    });
     return res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
   }
   const wanted = url.searchParams.get('artifactType');
