@@ -5,6 +5,7 @@
 // Usage: node server.mjs CONFIG.json   (written by test/world/harbor-world.ts, mode 0600)
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiResponse } from './api.mjs';
 import { libtrustKeyId } from './jwt.mjs';
 import { forward, ingress } from './proxy.mjs';
@@ -73,7 +74,7 @@ async function front(req, res) {
       state.stats.delayedManifestPuts += 1;
       delayMs = state.delayManifestPuts.ms;
     }
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (delayMs > 0) await sleep(delayMs);
     if (isReferrersGet(req, url)) return referrers(req, res, url, state);
     if (isManifestPut(req, url)) return putManifest(req, res, url, state);
     return forward(req, res, state.registry);
