@@ -21,14 +21,20 @@ interface SbomJson {
 }
 
 const purls = (doc: Doc): string[] =>
-  doc.components.map((c) => `${c.purl} ${c.properties.find((p) => p.name === 'tslim:package:path')?.value ?? ''}`).sort();
+  doc.components
+    .map((c) => `${c.purl} ${c.properties.find((p) => p.name === 'tslim:package:path')?.value ?? ''}`)
+    .sort();
 
 describe('tslim sbom (built CLI)', () => {
   it('prints CycloneDX 1.6 JSON; the layer store and a container export list the same packages', async () => {
     const layers = await tslim(['sbom', release.full]);
     expect(layers.code, layers.stderr).toBe(0);
     const doc = JSON.parse(layers.stdout) as Doc;
-    expect(doc).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: release.full } } });
+    expect(doc).toMatchObject({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      metadata: { component: { name: release.full } },
+    });
     expect(doc.components.length).toBeGreaterThan(300);
 
     const exported = await tslim(['sbom', release.full, '--json'], { env: { TSLIM_LAYER_STORE: '0' } });
