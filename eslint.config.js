@@ -6,7 +6,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const DOMAIN = ['catalog', 'inspect', 'compose', 'verify', 'registry', 'report', 'trim', 'doctor'];
+const DOMAIN = ['catalog', 'inspect', 'compose', 'verify', 'registry', 'report', 'trim', 'doctor', 'sbom'];
 
 /** Patterns a file in `layer` must not import (relative paths that climb into a higher layer). */
 function upward(names, why) {

@@ -29,7 +29,15 @@ await build({
   ...commonJs,
   entryPoints: [new URL('cli/main.js', dist).pathname],
   outfile: main.pathname,
-  external: ['ora', 'protobufjs', 'protobufjs/*', 'tar-stream', 'yaml'],
+  external: [
+    'ora',
+    'protobufjs',
+    'protobufjs/*',
+    'tar-stream',
+    'yaml',
+    '@cyclonedx/cyclonedx-library',
+    'packageurl-js',
+  ],
   // handlebars' compiler (custom templates only) stays outside; its runtime, which renders the
   // precompiled templates, is bundled (a dozen small files less to resolve and load per dry run)
   plugins: [

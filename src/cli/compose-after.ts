@@ -11,6 +11,7 @@ import type { CliContext } from './context.js';
 import type { RegistryMirror } from '../compose/mirrors.js';
 import { toVerifyOptions, type VerifyCliOptions } from './verify-options.js';
 import { userVerifyOptions } from './verify-user.js';
+import { TSLIM_VERSION } from './sbom.js';
 import type { UserVerifyOptions, UserVerifyReport } from '../verify/user-verify.js';
 
 /** compose's steps after the build: --verify, then --push (only after a passing verify), then --report. */
@@ -27,6 +28,7 @@ export interface AfterBuildFlags extends AuthOptions {
   force?: boolean;
   harbor?: boolean;
   insecure?: boolean;
+  sbom?: boolean;
   report?: string | boolean;
   html?: string;
   maxSize?: string;
@@ -57,6 +59,7 @@ export function addAfterBuildOptions(cmd: Command): Command {
     .option('--force', 'with --push: overwrite REF when it points at another image')
     .option('--harbor', 'with --push: check the Harbor project exists first')
     .option('--insecure', 'with --push: plain HTTP to the registry (loopback registries always are)')
+    .option('--sbom', "with --push: attach the image's SBOM (CycloneDX 1.6) as an OCI 1.1 referrer")
     .addOption(
       new Option('--report [format]', 'size report full vs slim after the build').choices([
         'table',
@@ -85,6 +88,7 @@ export function checkAfterBuild(flags: AfterBuildFlags, dryRun: boolean): AfterB
   if (!flags.report && (flags.html || flags.maxSize || flags.minSaved))
     throw usageError('--html, --max-size and --min-saved go with --report');
   if (flags.push !== undefined) parseImageRef(flags.push);
+  if (flags.sbom && flags.push === undefined) throw usageError('--sbom goes with --push');
   const verify = flags.verify
     ? toVerifyOptions({
         gpus: flags.gpus,
@@ -196,6 +200,17 @@ export async function afterBuild(
   if (checked.push) {
     const { pushImage } = await import('../registry/push.js');
     const auth = await loadAuth(parseImageRef(checked.push).registry, flags, ctx);
+    let attach;
+    if (flags.sbom) {
+      const { sbomAttachment } = await import('../sbom/attachment.js');
+      ctx.progress.start(`reading the SBOM of ${image.id.slice(7, 19)}`);
+      attach = await sbomAttachment(engine, image.id, {
+        toolVersion: TSLIM_VERSION,
+        signal: ctx.signal,
+        runId: ctx.runId,
+        log: ctx.log,
+      });
+    }
     result.push = await pushImage(
       {
         image: image.id,
@@ -204,6 +219,7 @@ export async function afterBuild(
         force: flags.force === true,
         harbor: flags.harbor === true,
         insecure: flags.insecure === true,
+        ...(attach ? { attach } : {}),
       },
       { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
     );

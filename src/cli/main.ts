@@ -5,6 +5,7 @@ import { registerDoctor } from './doctor.js';
 import { registerInspect } from './inspect.js';
 import { registerPush } from './push.js';
 import { registerReport } from './report.js';
+import { registerSbom } from './sbom.js';
 import { registerVerify } from './verify.js';
 import { exitCode } from './run-action.js';
 
@@ -29,12 +30,17 @@ registerDoctor(program);
 registerInspect(program);
 registerPush(program);
 registerReport(program);
+registerSbom(program);
 registerVerify(program);
 
 // no top-level await: the built CLI is one CommonJS script (scripts/bundle.mjs, src/boot/run-bundle.ts)
 void (async (): Promise<void> => {
   try {
     await program.parseAsync(process.argv);
+    // a pipe takes 64 KiB before its reader catches up, and process.exit drops what is still
+    // queued: an SBOM on stdout is larger than that. The empty write's callback runs once all
+    // earlier writes reached the pipe.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     process.exit(exitCode);
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -4,12 +4,14 @@ import { checkImageArg, parseImageRef } from '../core/image-ref.js';
 import { addAuthOptions, loadAuth, type AuthOptions } from './auth-options.js';
 import { addCommonOptions, type CommonOptions } from './context.js';
 import { runAction } from './run-action.js';
+import { TSLIM_VERSION } from './sbom.js';
 
 interface PushCliOptions extends CommonOptions, AuthOptions {
   force?: boolean;
   harbor?: boolean;
   insecure?: boolean;
   retries: string;
+  sbom?: boolean;
 }
 
 export function registerPush(program: Command): void {
@@ -23,6 +25,10 @@ export function registerPush(program: Command): void {
     .option(
       '--harbor',
       'Harbor: check the project (first path part of REF) exists first and find the artifact through its API after',
+    )
+    .option(
+      '--sbom',
+      "attach the image's SBOM (CycloneDX 1.6) to the pushed manifest as an OCI 1.1 referrer (docs/push.md)",
     )
     .option('--insecure', 'plain HTTP to the registry (loopback registries always are)')
     .addOption(new Option('--retries <n>', 'tries on transient failures (connection reset, 408/429/5xx)').default('4'));
@@ -42,6 +48,17 @@ export function registerPush(program: Command): void {
       const engine = await ctx.engine();
       await pingEngine(engine, ctx.signal);
       const auth = await loadAuth(parsed.registry, options, ctx);
+      let attach;
+      if (options.sbom) {
+        const { sbomAttachment } = await import('../sbom/attachment.js');
+        ctx.progress.start(`reading the SBOM of ${image}`);
+        attach = await sbomAttachment(engine, image, {
+          toolVersion: TSLIM_VERSION,
+          signal: ctx.signal,
+          runId: ctx.runId,
+          log: ctx.log,
+        });
+      }
       const result = await pushImage(
         {
           image,
@@ -51,11 +68,15 @@ export function registerPush(program: Command): void {
           force: options.force === true,
           harbor: options.harbor === true,
           insecure: options.insecure === true,
+          ...(attach ? { attach } : {}),
         },
         { engine, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
       );
       if (ctx.json) ctx.outJson({ ok: true, push: result });
-      else ctx.out(`${result.ref}@${result.digest}\n`);
+      else {
+        ctx.out(`${result.ref}@${result.digest}\n`);
+        if (result.attached) ctx.out(`${result.ref.replace(/:[^:/]+$/, '')}@${result.attached.digest}\n`);
+      }
     }),
   );
   program.addCommand(cmd);

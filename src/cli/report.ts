@@ -13,12 +13,15 @@ interface ReportCliOptions extends CommonOptions {
   maxSize?: string;
   minSaved?: string;
   registry: boolean;
+  packages: boolean;
   insecure?: boolean;
 }
 
 export function registerReport(program: Command): void {
   const cmd = new Command('report')
-    .description('Compare a full and a slim image: sizes, bytes saved, shared layers, kept and dropped backends')
+    .description(
+      'Compare a full and a slim image: sizes, bytes saved, shared layers, kept and dropped backends, packages removed and added',
+    )
     .argument('<full>', 'the full image, e.g. nvcr.io/nvidia/tritonserver:24.09-py3')
     .argument('<slim>', 'the slim image')
     .option(
@@ -30,6 +33,7 @@ export function registerReport(program: Command): void {
     .option('--max-size <size>', 'exit 13 when the slim image is larger, e.g. 8GB')
     .option('--min-saved <limit>', 'exit 13 when less was saved, e.g. 30% or 2GB')
     .option('--no-registry', 'do not ask registries for compressed sizes')
+    .option('--no-packages', "skip the package diff (it reads both images' SBOMs; docs/sbom.md)")
     .option('--insecure', 'plain HTTP to registries (loopback registries always are)');
   addCommonOptions(cmd);
   cmd.action(
@@ -49,7 +53,7 @@ export function registerReport(program: Command): void {
       await pingEngine(engine, ctx.signal);
       ctx.progress.start(`report ${slim}`);
       const report = await buildReport(
-        { full, slim, ...(options.min ? { min: options.min } : {}) },
+        { full, slim, ...(options.min ? { min: options.min } : {}), packages: options.packages },
         {
           engine,
           signal: ctx.signal,

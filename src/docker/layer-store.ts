@@ -155,7 +155,7 @@ function hex(digest: string | undefined): string {
  * Throws when a link leads where the tree holds nothing: the tree has only the wanted paths, so
  * that is not proof the target is missing.
  */
-function resolve(tree: LayerTree, start: string): { path: string; entry: TreeEntry } | undefined {
+export function resolve(tree: LayerTree, start: string): { path: string; entry: TreeEntry } | undefined {
   let path = start.replace(/^\/+/, '');
   for (let hops = 0; hops < 16; hops += 1) {
     const entry = tree.get(path);

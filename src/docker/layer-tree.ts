@@ -35,6 +35,11 @@ export class LayerTree {
     return this.#entries.get(path);
   }
 
+  /** Every entry, in no set order. */
+  entries(): Iterable<[string, TreeEntry]> {
+    return this.#entries.entries();
+  }
+
   /** Entries strictly below the directory `dir`, in no set order. */
   *below(dir: string): Iterable<[string, TreeEntry]> {
     const prefix = `${dir}/`;

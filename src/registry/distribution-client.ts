@@ -88,11 +88,20 @@ export class DistributionClient {
    * of this scope); a 401 is answered once: Basic, or a fresh token from the challenge's realm. So
    * an expired token is renewed on the 401 it causes.
    */
-  async request(method: string, path: string, options: { accept?: string; scope?: string } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    options: { accept?: string; scope?: string; body?: Uint8Array; contentType?: string } = {},
+  ): Promise<Response> {
     const send = (authorization: string | undefined): Promise<Response> =>
       this.#fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(options.accept ? { accept: options.accept } : {}), ...(authorization ? { authorization } : {}) },
+        headers: {
+          ...(options.accept ? { accept: options.accept } : {}),
+          ...(options.contentType ? { 'content-type': options.contentType } : {}),
+          ...(authorization ? { authorization } : {}),
+        },
+        ...(options.body ? { body: options.body } : {}),
       });
     let response = await send(this.#knownAuthorization(options.scope));
     if (response.status !== 401) return response;
@@ -212,6 +221,11 @@ export class DistributionClient {
         },
       );
     }
+  }
+
+  /** Throws the registry's answer as a TslimError unless it is a 2xx. */
+  async ensureOk(response: Response, what: string): Promise<void> {
+    return this.#ensureOk(response, what);
   }
 
   async #ensureOk(response: Response, what: string): Promise<void> {

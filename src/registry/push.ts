@@ -13,6 +13,7 @@ import { checkHarborProject, harborArtifact, harborProject } from './harbor.js';
 import { apiLocation, isLoopbackRegistry } from './loopback.js';
 import { LayerProgress } from './layer-progress.js';
 import { classifyPushError, noPushPermission } from './push-errors.js';
+import { attachArtifact, manifestDescriptor, type AttachRequest, type AttachResult } from './referrers.js';
 import { isTransientError, withRetry } from './retry.js';
 
 /** Pushes again after a token expired mid-push at most this often (a registry that rejects every token is not expiry). */
@@ -30,6 +31,8 @@ export interface PushRequest {
   harbor?: boolean;
   /** Plain HTTP to the registry (loopback registries always are). */
   insecure?: boolean;
+  /** An artifact to attach to the pushed manifest as its OCI 1.1 referrer (push --sbom). */
+  attach?: Omit<AttachRequest, 'repository' | 'subject'>;
   /** Tries for the push and registry reads, first included; default 4. */
   attempts?: number;
   retryBaseMs?: number;
@@ -53,6 +56,8 @@ export interface PushResult {
   attempts: number;
   /** Pushes started again because the registry's token expired during one (token-auth registries). */
   tokenRenewals?: number;
+  /** The attached artifact (push --sbom): its manifest digest and how the registry lists it. */
+  attached?: AttachResult & { artifactType: string };
   /** With --harbor: the project and Harbor's artifact size (manifest, config and layers). */
   harbor?: { project: string; artifactSize: number };
   durationMs: number;
@@ -196,6 +201,20 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
     }
     harbor = { project: harborProject(loc.repository), artifactSize: artifact.size };
   }
+  let attached: PushResult['attached'];
+  if (request.attach) {
+    const attach = request.attach;
+    progress.update(`attaching ${attach.blob.title} to ${target}`);
+    const subject = await withRetry(() => manifestDescriptor(client, loc.repository, after.digest), registryRetry);
+    const result = await withRetry(
+      () => attachArtifact(client, { ...attach, repository: loc.repository, subject }),
+      registryRetry,
+    );
+    attached = { ...result, artifactType: attach.artifactType };
+    log.info(
+      `attached ${attach.blob.title} to ${target} as ${result.digest} (${result.via === 'tag-schema' ? `referrers tag ${result.tag ?? ''}` : 'referrers API'})`,
+    );
+  }
   progress.succeed(
     `pushed ${target} ${after.digest}${after.compressedBytes === undefined ? '' : ` (${formatBytes(after.compressedBytes)} compressed)`}`,
   );
@@ -208,6 +227,7 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
     attempts,
     ...(renewals ? { tokenRenewals: renewals } : {}),
     ...opt('harbor', harbor),
+    ...opt('attached', attached),
     durationMs,
   };
 }

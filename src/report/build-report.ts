@@ -4,6 +4,9 @@ import { inspectImage } from '../inspect/inspect-image.js';
 import type { ImageFacts } from '../inspect/facts.js';
 import type { FactsCache } from '../inspect/facts-cache.js';
 import { buildSizeModel, type SizeReport } from './size-model.js';
+import { inspectImageRaw } from '../docker/images.js';
+import { readInventory } from '../sbom/read-inventory.js';
+import { diffPackages, type PackageDiff } from './package-diff.js';
 
 /** Label a composed image may carry naming the min image it was built on (used for the ideal size). */
 export const MIN_IMAGE_LABEL = IMAGE_LABELS.sourceMin;
@@ -15,6 +18,8 @@ export interface BuildReportRequest {
   min?: string;
   /** Compressed sizes already known (e.g. from the push that just happened). */
   compressed?: { full?: number; slim?: number };
+  /** Read both images' packages and diff them (default true). */
+  packages?: boolean;
 }
 
 export interface BuildReportDeps {
@@ -51,7 +56,31 @@ export async function buildReport(request: BuildReportRequest, deps: BuildReport
     compressed.full ??= await deps.compressedSize(request.full);
     compressed.slim ??= await deps.compressedSize(request.slim);
   }
-  return buildSizeModel({ full, slim, ...(min ? { min } : {}), compressed: dropUndefined(compressed) });
+  const packages = request.packages === false ? undefined : await packageDiffs(request, deps);
+  return buildSizeModel({
+    full,
+    slim,
+    ...(min ? { min } : {}),
+    compressed: dropUndefined(compressed),
+    ...(packages ? { packages } : {}),
+  });
+}
+
+/**
+ * Full -> slim, from the images' SBOMs. A trimmed slim image gives two steps: full -> the image it
+ * was trimmed from (while the engine has it) and full -> trimmed, whose partial packages are the trim's.
+ */
+async function packageDiffs(request: BuildReportRequest, deps: BuildReportDeps): Promise<PackageDiff[]> {
+  const options = { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.runId ? { runId: deps.runId } : {}) };
+  deps.onStep?.('reading the packages of both images');
+  const full = await readInventory(deps.engine, request.full, options);
+  const slim = await readInventory(deps.engine, request.slim, options);
+  const from = slim.image.trim?.from;
+  if (!from) return [diffPackages(full, slim, 'slim')];
+  const untrimmed = (await inspectImageRaw(deps.engine, from, deps.signal))
+    ? await readInventory(deps.engine, from, options)
+    : undefined;
+  return [...(untrimmed ? [diffPackages(full, untrimmed, 'slim')] : []), diffPackages(full, slim, 'trimmed')];
 }
 
 function dropUndefined(value: { full?: number | undefined; slim?: number | undefined }): {

@@ -1,7 +1,7 @@
 import { formatBytes } from '../core/sizes.js';
 import type { SizeReport } from './size-model.js';
 import type { ThresholdResult } from './thresholds.js';
-import { KIND_LABEL, summaryRows } from './rows.js';
+import { KIND_LABEL, PACKAGE_HEADER, packageRows, summaryRows } from './rows.js';
 
 interface Bar {
   label: string;
@@ -41,6 +41,16 @@ export function formatHtml(report: SizeReport, thresholds: readonly ThresholdRes
         `<tr class="${c.status}"><td>${esc(KIND_LABEL[c.kind])}</td><td>${esc(c.name)}</td><td class="n">${esc(formatBytes(c.bytes))}</td><td>${c.status}</td></tr>`,
     )
     .join('\n');
+  const packageTable = packageRows(report);
+  const packages =
+    packageTable.length === 0
+      ? ''
+      : `<h2>Packages (from the images' SBOMs)</h2>
+<table class="packages">
+<tr>${PACKAGE_HEADER.map((h) => `<th>${esc(h.toLowerCase())}</th>`).join('')}</tr>
+${packageTable.map((r) => `<tr>${r.map((v, i) => `<td${i >= 2 ? ' class="n"' : ''}>${esc(v)}</td>`).join('')}</tr>`).join('\n')}
+</table>
+`;
   const checks = thresholds
     .map(
       (t) =>
@@ -73,7 +83,7 @@ ${svgChart(images, components)}
 <tr><th>kind</th><th>name</th><th>size</th><th>status</th></tr>
 ${rows}
 </table>
-</body>
+${packages}</body>
 </html>
 `;
 }

@@ -82,6 +82,34 @@ export const REPORT_JSON_SCHEMA = {
             percentOfSlim: { type: 'number' },
           },
         },
+        packages: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['step', 'ref', 'kinds', 'removedNames', 'addedNames'],
+            properties: {
+              step: { enum: ['slim', 'trimmed'] },
+              ref: { type: 'string' },
+              kinds: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['kind', 'full', 'target', 'removed', 'added', 'partial'],
+                  properties: {
+                    kind: { enum: ['deb', 'python', 'nvidia-library', 'triton'] },
+                    full: { type: 'integer', minimum: 0 },
+                    target: { type: 'integer', minimum: 0 },
+                    removed: { $ref: '#/$defs/countBytes' },
+                    added: { $ref: '#/$defs/countBytes' },
+                    partial: { $ref: '#/$defs/countBytes' },
+                  },
+                },
+              },
+              removedNames: { type: 'array', items: { type: 'string' } },
+              addedNames: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
       },
     },
     thresholds: {
@@ -99,6 +127,11 @@ export const REPORT_JSON_SCHEMA = {
     },
   },
   $defs: {
+    countBytes: {
+      type: 'object',
+      required: ['count', 'bytes'],
+      properties: { count: { type: 'integer', minimum: 0 }, bytes: { type: 'integer', minimum: 0 } },
+    },
     image: {
       type: 'object',
       required: ['ref', 'id', 'bytes', 'layers'],

@@ -1,7 +1,7 @@
 import { formatBytes } from '../core/sizes.js';
 import type { SizeReport } from './size-model.js';
 import type { ThresholdResult } from './thresholds.js';
-import { KIND_LABEL, pct, sizeWithCompressed } from './rows.js';
+import { KIND_LABEL, PACKAGE_HEADER, packageRows, pct, sizeWithCompressed } from './rows.js';
 
 /** GitHub/GitLab-flavoured Markdown for a PR or MR comment. */
 export function formatMarkdown(report: SizeReport, thresholds: readonly ThresholdResult[] = []): string {
@@ -33,6 +33,15 @@ export function formatMarkdown(report: SizeReport, thresholds: readonly Threshol
   lines.push('', '| kind | name | size | status |', '|---|---|---:|---|');
   for (const c of report.components) {
     lines.push(`| ${KIND_LABEL[c.kind]} | ${cell(c.name)} | ${formatBytes(c.bytes)} | ${c.status} |`);
+  }
+  const packages = packageRows(report);
+  if (packages.length > 0) {
+    lines.push(
+      '',
+      `| ${PACKAGE_HEADER.map((h) => h.toLowerCase()).join(' | ')} |`,
+      '|---|---|---:|---:|---:|---:|---:|',
+      ...packages.map((r) => `| ${r.map(cell).join(' | ')} |`),
+    );
   }
   if (thresholds.length > 0) {
     lines.push('', ...thresholds.map((t) => `- ${t.ok ? '✅' : '❌'} ${t.name}: ${t.actual} (limit ${t.limit})`));

@@ -1,7 +1,7 @@
 import { formatBytes } from '../core/sizes.js';
 import type { SizeReport } from './size-model.js';
 import type { ThresholdResult } from './thresholds.js';
-import { KIND_LABEL, summaryRows } from './rows.js';
+import { KIND_LABEL, PACKAGE_HEADER, packageRows, summaryRows } from './rows.js';
 
 /** The terminal report: a summary block and the component table, plain text, no colour. */
 export function formatTable(report: SizeReport, thresholds: readonly ThresholdResult[] = []): string {
@@ -18,6 +18,10 @@ export function formatTable(report: SizeReport, thresholds: readonly ThresholdRe
       [false, false, true, false],
     ),
   );
+  const packages = packageRows(report);
+  if (packages.length > 0) {
+    lines.push('', ...columns([PACKAGE_HEADER, ...packages], [false, false, true, true, true, true, true]));
+  }
   if (thresholds.length > 0) {
     lines.push('');
     for (const t of thresholds) lines.push(`${t.ok ? 'ok  ' : 'FAIL'}  ${t.name}: ${t.actual} (limit ${t.limit})`);

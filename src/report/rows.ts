@@ -57,3 +57,22 @@ export function summaryRows(report: SizeReport): [string, string][] {
   }
   return rows;
 }
+
+/** Header and rows of the package diff (one row per step and kind), the same in every format. */
+export const PACKAGE_HEADER = ['TO', 'KIND', 'FULL', 'TARGET', 'REMOVED', 'ADDED', 'PARTIAL (TRIM)'];
+
+export function packageRows(report: SizeReport): string[][] {
+  const both = (c: { count: number; bytes: number }): string =>
+    c.count === 0 ? '0' : `${c.count} (${formatBytes(c.bytes)})`;
+  return (report.packages ?? []).flatMap((diff) =>
+    diff.kinds.map((k) => [
+      diff.step,
+      k.kind,
+      String(k.full),
+      String(k.target),
+      both(k.removed),
+      both(k.added),
+      diff.step === 'trimmed' ? both(k.partial) : '-',
+    ]),
+  );
+}

@@ -1,6 +1,7 @@
 import { IMAGE_LABELS } from '../core/labels.js';
 import type { ComponentKind, ImageFacts } from '../inspect/facts.js';
 import { compareText } from '../core/compare.js';
+import type { PackageDiff } from './package-diff.js';
 
 /** Schema id of the JSON report (docs/report.md); bump on a breaking change. */
 export const REPORT_SCHEMA = 'tslim.report/v1';
@@ -39,6 +40,8 @@ export interface SizeReport {
   trim?: { from: string; removedBytes: number; byCategory: Record<string, number> };
   /** min image + kept payload: what a perfect slim image would weigh. */
   ideal?: { bytes: number; overheadBytes: number; percentOfSlim: number };
+  /** Packages removed and added from full to slim (and to trimmed), from the images' SBOMs. */
+  packages?: PackageDiff[];
 }
 
 export interface ReportInputs {
@@ -46,6 +49,7 @@ export interface ReportInputs {
   slim: ImageFacts;
   min?: Pick<ImageFacts, 'ref' | 'id' | 'size' | 'layers'>;
   compressed?: { full?: number; slim?: number; min?: number };
+  packages?: PackageDiff[];
 }
 
 const KINDS: readonly ComponentKind[] = ['backends', 'repoagents', 'caches'];
@@ -101,6 +105,7 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
   };
   const trim = trimLabel(slim.labels[IMAGE_LABELS.trim]);
   if (trim) report.trim = trim;
+  if (inputs.packages) report.packages = inputs.packages;
   if (min) {
     report.min = sizes(min, compressed.min);
     const ideal = min.size + keptBytes;

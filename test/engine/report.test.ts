@@ -161,4 +161,20 @@ describe(`report on world images (${version})`, () => {
     expect(withCompressed.full.compressedBytes).toBe(compressed);
     expect(withCompressed.slim.compressedBytes).toBeUndefined(); // a local tag: no registry to ask
   }, 120_000);
+  it('diffs the packages from the SBOMs: the debs of -min stay, the dropped components go, in every format', async () => {
+    const [diff] = report.packages ?? [];
+    expect(diff?.step).toBe('slim');
+    const kind = (k: string) => diff!.kinds.find((row) => row.kind === k)!;
+    // the slim image is the min image plus copies: no deb removed or added, but there are debs
+    expect(kind('deb').full).toBeGreaterThan(100);
+    expect(kind('deb')).toMatchObject({ removed: { count: 0, bytes: 0 }, added: { count: 0, bytes: 0 } });
+    expect(kind('deb').target).toBe(kind('deb').full);
+    // Triton components: the SBOM and inspect's payload agree on what went, by count and bytes
+    expect(kind('triton').removed.count).toBe(report.payload.dropped);
+    expect(kind('triton').removed.bytes).toBe(report.payload.droppedBytes);
+    expect(diff!.removedNames).toContain(`triton:backend-${Object.keys(release.payload.backends).sort().at(-1)!}`);
+    const markdown = renderReport(report, 'markdown');
+    expect(markdown).toContain(`| slim | deb | ${kind('deb').full} | ${kind('deb').full} | 0 | 0 | - |`);
+    expect(renderReport(report, 'table')).toMatch(/TO\s+KIND\s+FULL\s+TARGET\s+REMOVED\s+ADDED/);
+  });
 });

@@ -1,12 +1,15 @@
 // The test world's Harbor double (plain Node, no deps, runs detached with `node`): Harbor core's
-// token service, the Harbor API v2.0 subset tslim uses, /v2/* forwarded to the token-auth registry,
+// token service, the Harbor API v2.0 subset tslim uses, /v2/* forwarded to the token-auth registry
+// (with the OCI 1.1 referrers API in front of it, referrers.mjs),
 // an ingress with a body limit on a second port, and /_world/* controls for tests.
 // Usage: node server.mjs CONFIG.json   (written by test/world/harbor-world.ts, mode 0600)
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiResponse } from './api.mjs';
 import { libtrustKeyId } from './jwt.mjs';
 import { forward, ingress } from './proxy.mjs';
+import { isManifestPut, isReferrersGet, putManifest, referrers } from './referrers.mjs';
 import { tokenResponse } from './token-service.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -25,6 +28,8 @@ const state = {
   key: { privateKey, kid: libtrustKeyId(privateKey) },
   stats: { tokens: {}, ingress413: 0, delayedManifestPuts: 0 },
   firstSeen: {},
+  // subject -> descriptors of the manifests that name it (referrers.mjs)
+  referrers: {},
   ids: (key) => ids.get(key) ?? ids.set(key, ids.size + 1).get(key),
 };
 
@@ -69,7 +74,10 @@ async function front(req, res) {
       state.stats.delayedManifestPuts += 1;
       delayMs = state.delayManifestPuts.ms;
     }
-    return forward(req, res, state.registry, { delayMs });
+    if (delayMs > 0) await sleep(delayMs);
+    if (isReferrersGet(req, url)) return referrers(req, res, url, state);
+    if (isManifestPut(req, url)) return putManifest(req, res, url, state);
+    return forward(req, res, state.registry);
   }
   if (req.method === 'GET' && url.pathname === '/service/token') {
     const [status, body] = tokenResponse(url, req.headers.authorization, state);
