@@ -40,15 +40,14 @@ export async function ensureRealPair(engine: Docker, base: string, fixtureMin: s
   });
   const files: ContextFile[] = [
     ...(await contextFiles(realDir, '')),
-    { name: 'ort/lib/libonnxruntime.so.1', content: await readFile(ort), mode: 0o755 },
-    { name: 'ort/lib/libonnxruntime.so', linkname: 'libonnxruntime.so.1' },
+    { name: 'ort/lib/libonnxruntime.so.1', content: await readFile(ort) },
     { name: `wheels/${path.basename(numpy)}`, content: await readFile(numpy) },
   ];
   const ids = await Promise.all([base, fixtureMin].map(async (t) => (await engine.getImage(t).inspect()).Id));
   const mirror = process.env.TSLIM_WORLD_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
   const hash = contentHash(
     'real-pair',
-    files.map((f) => [f.name, f.linkname ?? sha256(f.content ?? '')]),
+    files.map((f) => [f.name, sha256(f.content)]),
     ids,
     mirror,
   );

@@ -7,7 +7,7 @@
 from . import loader
 from .pbtxt import first
 from .state import STATE
-from .tensors import FLOAT, INTEGER, config_type, count, kserve_type
+from .tensors import FLOAT, INTEGER, config_type, count, kserve_type, narrow
 
 RANGES = {"INT8": (-2 ** 7, 2 ** 7), "INT16": (-2 ** 15, 2 ** 15), "INT32": (-2 ** 31, 2 ** 31), "INT64": (-2 ** 63, 2 ** 63),
           "UINT8": (0, 2 ** 8), "UINT16": (0, 2 ** 16), "UINT32": (0, 2 ** 32), "UINT64": (0, 2 ** 64)}
@@ -88,7 +88,7 @@ def generic(model, tensors, batch):
         else:
             values = [cast(datatype, s * scale + 0.5 * j) for s in sums]
             if datatype in FLOAT:
-                values = [float(v) for v in values]
+                values = narrow(datatype, [float(v) for v in values])
         outputs.append({"name": first(out_cfg, "name"), "datatype": datatype, "shape": shape, "_values": values})
     return outputs
 
@@ -99,9 +99,24 @@ def add_sub(model, tensors):
         raise InferError("unexpected shape for input 'INPUT1' for model '%s'. Expected %s, got %s" % (model.name, a["shape"], b["shape"]))
     dt = a["datatype"]
     conv = int if dt in INTEGER else float
-    values = {"OUTPUT0": [conv(x + y) for x, y in zip(a["values"], b["values"])],
-              "OUTPUT1": [conv(x - y) for x, y in zip(a["values"], b["values"])]}
+    values = {"OUTPUT0": narrow(dt, [conv(x + y) for x, y in zip(a["values"], b["values"])]),
+              "OUTPUT1": narrow(dt, [conv(x - y) for x, y in zip(a["values"], b["values"])])}
     return [{"name": n, "datatype": dt, "shape": list(a["shape"]), "_values": values[n]} for n in ("OUTPUT0", "OUTPUT1")]
+
+
+def identity(model, tensors):
+    """The identity backend: OUTPUT<i> is a copy of INPUT<i> (its datatype, shape and values)."""
+    outputs = []
+    for i, out_cfg in enumerate(model.config.get("output", [])):
+        name = first(out_cfg, "name")
+        suffix = name[len("OUTPUT"):] if name.startswith("OUTPUT") else None
+        source = tensors.get("INPUT" + suffix) if suffix is not None else None
+        if source is None:
+            inputs = list(tensors.values())
+            source = inputs[i] if i < len(inputs) else None
+        if source is not None:
+            outputs.append({"name": name, "datatype": source["datatype"], "shape": list(source["shape"]), "_values": list(source["values"])})
+    return outputs
 
 
 def ensemble(model, tensors):
@@ -140,6 +155,8 @@ def run(model, tensors):
         target = STATE.models.get(dep)
         if not target or target.state != "READY":
             raise InferError("Failed to process the request(s) for model instance '%s_0', message: Request for unknown model: '%s' is not found" % (model.name, dep))
+    if model.backend == "identity":
+        return identity(model, tensors), batch
     names = {first(o, "name") for o in model.config.get("output", [])}
     if {"INPUT0", "INPUT1"} <= set(tensors) and {"OUTPUT0", "OUTPUT1"} <= names:
         return add_sub(model, tensors), batch

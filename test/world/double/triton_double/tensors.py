@@ -16,6 +16,20 @@ class TensorError(ValueError):
     pass
 
 
+def narrow(datatype, values):
+    """Floats as the datatype holds them (FP32/FP16/BF16 values are not Python doubles): Triton parses
+    JSON numbers into the tensor's own type and computes in it."""
+    if datatype in ("FP32", "FP16"):
+        fmt = "<%d%s" % (len(values), FORMATS[datatype])
+        try:
+            return list(struct.unpack(fmt, struct.pack(fmt, *[float(v) for v in values])))
+        except (struct.error, TypeError, ValueError, OverflowError):
+            raise TensorError("unable to parse the JSON data of a %s tensor" % datatype)
+    if datatype == "BF16":
+        return decode_binary("BF16", encode_binary("BF16", values))
+    return values
+
+
 def config_type(datatype):
     """KServe datatype -> config data_type (BYTES is TYPE_STRING there)."""
     return "TYPE_STRING" if datatype == "BYTES" else "TYPE_" + datatype
@@ -92,7 +106,7 @@ def read_request(body, header_length):
             if datatype in BINARY_ONLY:
                 raise TensorError("invalid use of JSON data for %s input '%s': use the binary tensor data extension" % (datatype, name))
             data = flatten(tensor.get("data", []))
-            values[name] = [s.encode() if isinstance(s, str) else s for s in data] if datatype == "BYTES" else data
+            values[name] = [s.encode() if isinstance(s, str) else s for s in data] if datatype == "BYTES" else narrow(datatype, data)
     return request, values
 
 
