@@ -13,8 +13,6 @@ export interface BuildOptions {
   /** Name of the Dockerfile inside the context. */
   dockerfile: string;
   tag: string;
-  /** Multi-stage target (BuildKit path; the test world's real pair builds its -min and full targets). */
-  target?: string;
   buildargs?: Record<string, string>;
   labels?: Record<string, string>;
   networkmode?: string;

@@ -41,7 +41,6 @@ export async function buildImageBuildKit(engine: Engine, options: BuildKitOption
         buildid,
         dockerfile: options.dockerfile,
         t: options.tag,
-        ...(options.target ? { target: options.target } : {}),
         ...(options.buildargs && Object.keys(options.buildargs).length > 0 ? { buildargs: options.buildargs } : {}),
         ...(options.labels ? { labels: options.labels } : {}),
         ...(options.networkmode ? { networkmode: options.networkmode } : {}),

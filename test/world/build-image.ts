@@ -1,7 +1,4 @@
 import type Docker from 'dockerode';
-import { buildKitOffer } from '../../src/docker/builders.js';
-import { buildImageBuildKit } from '../../src/docker/buildkit-build.js';
-import type { StreamEvent } from '../../src/docker/json-stream.js';
 import { buildContext, type ContextFile } from './build-context.js';
 import { followStream, imageHash } from './engine.js';
 import { HASH_LABEL } from './hash.js';
@@ -13,11 +10,6 @@ export interface BuildOptions {
   buildargs?: Record<string, string>;
   /** Set the hash as a label at build time (for Dockerfiles that do not write it themselves). */
   labelHash?: boolean;
-  /**
-   * Build with the engine's BuildKit when it offers it (independent stages run side by side; the
-   * real pair's compile stages). Files only: symbolic links and modes are the classic path's.
-   */
-  buildKit?: boolean;
 }
 
 /**
@@ -35,44 +27,8 @@ export async function buildWorldImage(
     progress(`${tag} up to date`);
     return false;
   }
-  const buildKit = options.buildKit === true && (await buildKitOffer(engine)).offered;
-  progress(`building ${tag}${buildKit ? ' (BuildKit)' : ''}`);
+  progress(`building ${tag}`);
   const started = Date.now();
-  const tail: string[] = [];
-  const onLine = (line: StreamEvent): void => {
-    if (line.stream?.startsWith('Step ')) progress(`  ${line.stream.trim().slice(0, 120)}`);
-    if (line.stream?.trim()) tail.splice(0, Math.max(0, tail.length - 19), line.stream.trimEnd());
-  };
-  const failed = (error: unknown): never => {
-    process.stderr.write(tail.join('\n') + '\n');
-    throw error;
-  };
-  if (buildKit) {
-    await buildImageBuildKit(engine, {
-      context: Object.fromEntries(files.map((f) => [f.name, f.content])),
-      dockerfile: 'Dockerfile',
-      tag,
-      networkmode: 'host',
-      ...(options.target ? { target: options.target } : {}),
-      ...(options.buildargs ? { buildargs: options.buildargs } : {}),
-      ...(options.labelHash ? { labels: { [HASH_LABEL]: hash } } : {}),
-      onEvent: onLine,
-    }).catch(failed);
-  } else await classicBuild(engine, tag, files, hash, options, onLine).catch(failed);
-  if ((await imageHash(engine, tag)) !== hash)
-    throw new Error(`build of ${tag} finished but the image lacks hash ${hash}`);
-  progress(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  return true;
-}
-
-async function classicBuild(
-  engine: Docker,
-  tag: string,
-  files: ContextFile[],
-  hash: string,
-  options: BuildOptions,
-  onLine: (line: StreamEvent) => void,
-): Promise<void> {
   const stream = await engine.buildImage(buildContext(files), {
     t: tag,
     networkmode: 'host',
@@ -82,5 +38,16 @@ async function classicBuild(
     ...(options.buildargs ? { buildargs: options.buildargs } : {}),
     ...(options.labelHash ? { labels: { [HASH_LABEL]: hash } } : {}),
   });
-  await followStream(stream, `build of ${tag}`, onLine);
+  const tail: string[] = [];
+  await followStream(stream, `build of ${tag}`, (line) => {
+    if (line.stream?.startsWith('Step ')) progress(`  ${line.stream.trim().slice(0, 120)}`);
+    if (line.stream?.trim()) tail.splice(0, Math.max(0, tail.length - 19), line.stream.trimEnd());
+  }).catch((error: unknown) => {
+    process.stderr.write(tail.join('\n') + '\n');
+    throw error;
+  });
+  if ((await imageHash(engine, tag)) !== hash)
+    throw new Error(`build of ${tag} finished but the image lacks hash ${hash}`);
+  progress(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return true;
 }
