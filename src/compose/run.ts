@@ -7,7 +7,8 @@ import type { Engine } from '../docker/engine.js';
 import type { FactsCache } from '../inspect/facts-cache.js';
 import type { ComposeInputs } from './inputs.js';
 import { buildPlan, planSummary, type ComposePlan } from './plan.js';
-import { loadTemplates, renderDockerfile } from './render.js';
+import { renderDockerfile } from './render.js';
+import { loadTemplates } from './templates.js';
 import { resolveFacts } from './resolve-facts.js';
 import { sourceImages } from './source-images.js';
 
