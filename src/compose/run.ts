@@ -39,6 +39,8 @@ export interface ComposeResult {
   dockerfile: string;
   dockerfilePath: string | undefined;
   image: { id: string; tag: string; builder: 'buildkit' | 'classic' } | undefined;
+  /** The build's log (kept after a success too), when one was built and the file could be written. */
+  buildLog?: string | undefined;
   timings: Record<string, number>;
 }
 
@@ -86,7 +88,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
   // loaded here, not at the top: the build's modules (tar-stream, dockerode) cost start-up time
   // that a dry run does not need
   const { buildComposed } = await import('./build-composed.js');
-  const image = await timed('build', async () =>
+  const { log: buildLog, ...image } = await timed('build', async () =>
     buildComposed(plan, dockerfile, {
       engine: await options.engine(),
       log: options.log,
@@ -97,7 +99,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
       prePulled: !options.skipPull,
     }),
   );
-  return { plan, dockerfile, dockerfilePath, image, timings };
+  return { plan, dockerfile, dockerfilePath, image, buildLog, timings };
 }
 
 export function resultJson(result: ComposeResult): Record<string, unknown> {

@@ -32,7 +32,8 @@ export interface PullOptions {
   purpose?: PullPurpose;
 }
 
-const DENIED = /\b(?:unauthorized|denied|authentication required|incorrect username or password|forbidden)\b/i;
+const DENIED =
+  /\b(?:unauthorized|denied|authentication required|incorrect username or password|forbidden|no basic auth credentials)\b/i;
 const MISSING = /manifest unknown|not found|does not exist|name unknown/i;
 
 function engineText(error: unknown): string {
@@ -82,7 +83,11 @@ function describeFailure(error: unknown, request: PullRequest, creds: PullCreden
     return new TslimError('IMAGE_NOT_FOUND', `image ${request.requested}${via} was not found (${who}): ${text}`, {
       cause: error,
       details,
-      hint: 'check the repository and tag',
+      hint: `check the repository and the tag '${/:([^/:@]+)$/.exec(request.requested)?.[1] ?? 'latest'}'${
+        via
+          ? `; a mirror must hold it (a Harbor proxy-cache project fetches it on the first pull, if it reaches ${registryHost(request.requested)})`
+          : ''
+      }`,
     });
   }
   // credentials are named only where the registry refused or did not show the image (above)
