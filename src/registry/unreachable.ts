@@ -19,6 +19,9 @@ export interface Unreachable {
 const NODE_TLS =
   /^(?:SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_SIGNATURE_FAILURE|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
+const CONNECT_REFUSED =
+  /^(?:Get|Head|Post|Put|Patch) "[^"]+": (Forbidden|Proxy Authentication Required|Bad Gateway|Service Unavailable|Gateway Timeout|Method Not Allowed|Bad Request|Not Found)$/;
+
 /** The registry host's TLS trust, as the engine (and tslim's own client) read it. */
 function trustFix(host: string): string {
   return `give the engine the CA that signed ${host}'s certificate: /etc/docker/certs.d/${host}/ca.crt (Podman: /etc/containers/certs.d/${host}/ca.crt), and tslim's own registry requests NODE_EXTRA_CA_CERTS=/path/ca.pem`;
@@ -35,11 +38,13 @@ export function registryUnreachable(
   by: 'engine' | 'tslim' = 'engine',
 ): Unreachable | undefined {
   const machine = by === 'engine' ? "the engine's host" : 'this host (tslim checks the registry itself)';
-  const proxy = /proxyconnect tcp: ([^"\n]*)/.exec(text);
-  if (proxy || /Proxy Authentication Required/i.test(text))
+  // Go's net/http: a proxy that cannot be dialled is "proxyconnect tcp: ..."; one that answers the
+  // CONNECT with another status leaves its status text alone after the URL (`Get "URL": Forbidden`)
+  const proxy = /proxyconnect tcp: ([^"\n]*)/.exec(text)?.[1] ?? CONNECT_REFUSED.exec(text.trim())?.[1];
+  if (proxy)
     return {
       kind: 'proxy',
-      summary: `the engine's HTTP proxy did not let it through (${proxy?.[1] ?? 'Proxy Authentication Required'})`,
+      summary: `the engine's HTTP proxy did not let it through (${proxy})`,
       fix: `check the proxy dockerd uses (HTTPS_PROXY in its environment, e.g. a systemd drop-in for docker.service) or list ${host} in its NO_PROXY`,
     };
   if (/server gave HTTP response to HTTPS client|first record does not look like a TLS handshake/.test(text))
