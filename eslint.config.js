@@ -1,10 +1,11 @@
 // Lint: typescript-eslint's type-aware recommended + stylistic rules, prettier owns formatting
 // (eslint-config-prettier turns off every rule that would fight it), and the layer rule of
 // shared/STYLE.md enforced with no-restricted-imports: cli -> domain -> docker -> core, never upward,
-// and only src/docker imports dockerode.
+// and only src/docker imports dockerode; scripts/lint/no-import-cycle.mjs refuses an import cycle.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import tslimRules from './scripts/lint/no-import-cycle.mjs';
 
 const DOMAIN = ['catalog', 'inspect', 'compose', 'verify', 'registry', 'report', 'trim', 'doctor', 'sbom'];
 
@@ -95,6 +96,8 @@ export default tseslint.config(
     upward(['cli'], 'domain modules never import src/cli (data flows cli -> domain -> docker -> core)'),
   ),
   layer(['src/cli/**/*.ts'], []),
+  // ... and no module imports its way back to itself (a cycle, even through `import type`: issue 27)
+  { files: ['src/**/*.ts'], plugins: { tslim: tslimRules }, rules: { 'tslim/no-import-cycle': 'error' } },
   // the loader of the built CLI (bin/tslim.js runs the bundle by path): core only
   layer(['src/boot/**/*.ts'], upward(['cli', 'docker', ...DOMAIN], 'src/boot may import only src/core'), []),
   // Tests drive the engine directly through src/docker's helpers, except the world builder and the

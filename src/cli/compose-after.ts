@@ -130,13 +130,17 @@ export interface AfterBuildResult {
   exitCode: number;
 }
 
-/** Pulls an image the way compose pulls its bases: credentials of the requested registry (NGC's for nvcr.io). */
+/**
+ * Pulls verify's TensorRT builder the way compose pulls its bases: credentials of the requested
+ * registry (NGC's for nvcr.io); an unreachable registry's hint names --trt-builder.
+ */
 export async function pullHook(ctx: CliContext): Promise<(requested: string, used: string) => Promise<void>> {
   const engine = await ctx.engine();
   const { pullWithProgress } = await import('../registry/pull.js');
   return async (requested, used) => {
     await pullWithProgress(engine, { requested, used }, ctx.progress, {
       signal: ctx.signal,
+      purpose: 'trt-builder',
       onSecret: (s) => ctx.addSecret(s),
       onRetry: ({ delayMs, error }) =>
         ctx.log.warn(`pull of ${requested} broke (${(error as Error).message}); trying again in ${delayMs} ms`),

@@ -98,9 +98,25 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
     return steps?.exitCode ?? 0;
   }
   if (options.dryRun && !result.dockerfilePath) ctx.out(result.dockerfile);
-  if (result.dockerfilePath) ctx.log.info(`wrote ${result.dockerfilePath}`);
+  // a person at a terminal gets where things went and what to run next (below); scripts get stdout alone
+  const summary = image !== undefined && process.stderr.isTTY && (steps?.exitCode ?? 0) === 0;
+  if (result.dockerfilePath && !summary) ctx.log.info(`wrote ${result.dockerfilePath}`);
   if (image && !after.report && trim.mode !== 'report') ctx.out(`${image.tag} ${image.id}\n`);
   if (steps?.push) ctx.log.info(`pushed ${steps.push.ref}@${steps.push.digest}`);
+  if (image && summary) {
+    const { nextSteps } = await import('./compose-next.js');
+    const lines = nextSteps({
+      tag: image.tag,
+      full: result.plan.images.full,
+      gpu: result.plan.gpu,
+      dockerfile: result.dockerfilePath,
+      buildLog: result.buildLog,
+      verified: after.verify !== undefined,
+      pushed: steps?.push !== undefined,
+      reported: after.report !== undefined,
+    });
+    for (const line of lines) ctx.log.info(line);
+  }
   return steps?.exitCode ?? 0;
 }
 

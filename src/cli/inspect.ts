@@ -64,6 +64,7 @@ export function registerInspect(program: Command): void {
         if (!(await imageExists(engine, ref, ctx.signal)))
           await pullWithProgress(engine, { requested, used: ref }, ctx.progress, {
             signal: ctx.signal,
+            purpose: 'inspect',
             onSecret: (s) => ctx.addSecret(s),
             onRetry: ({ delayMs, error }) =>
               ctx.log.warn(`pull of ${requested} broke (${(error as Error).message}); trying again in ${delayMs} ms`),

@@ -63,12 +63,15 @@ async function engineGone(engine: Engine): Promise<boolean> {
   }
 }
 
-/** Builds the rendered Dockerfile on the engine; keeps the full log in a file when it fails. */
+/**
+ * Builds the rendered Dockerfile on the engine and keeps its log (secrets redacted) in deps.logPath:
+ * a failure's hint names it; a success returns it (undefined when the file could not be written).
+ */
 export async function buildComposed(
   plan: ComposePlan,
   dockerfile: string,
   deps: BuildDeps,
-): Promise<{ id: string; tag: string; builder: Builder }> {
+): Promise<{ id: string; tag: string; builder: Builder; log: string | undefined }> {
   const lines: string[] = [];
   const secrets = Object.values(plan.proxy).filter((v): v is string => typeof v === 'string');
   const onEvent = (event: StreamEvent): void => {
@@ -108,7 +111,11 @@ export async function buildComposed(
       });
     }
     deps.progress.succeed(`built ${tag} (${result.id.replace(/^sha256:/, '').slice(0, 12)})`);
-    return { id: result.id, tag, builder };
+    const log = await writeFile(deps.logPath, redact(lines.join(''), secrets)).then(
+      () => deps.logPath,
+      () => undefined,
+    );
+    return { id: result.id, tag, builder, log };
   } catch (error) {
     deps.progress.fail(`build of ${tag} failed`);
     if (error instanceof TslimError && error.code === 'ABORTED') throw error;
@@ -123,7 +130,7 @@ export async function buildComposed(
     if (error instanceof TslimError) {
       throw new TslimError(error.code, error.message, {
         cause: error.cause ?? error,
-        hint: `the full build log is in ${deps.logPath}`,
+        hint: `${/no space left on device/i.test(error.message) ? "the engine's disk is full: free space in its data root (docker system df; docker builder prune; docker image prune), or point the engine's data-root at a larger disk; " : ''}the full build log is in ${deps.logPath}`,
         ...(error.details ? { details: error.details } : {}),
       });
     }

@@ -7,7 +7,7 @@ import { presentComponents } from '../inspect/component-names.js';
 import { knownComponents } from '../catalog/index.js';
 import { pullWithProgress } from '../registry/pull.js';
 import { archOf, imageFacts, type PlanFacts } from './plan-facts.js';
-import type { FactsOptions } from './resolve-facts.js';
+import type { FactsOptions } from './facts-options.js';
 import type { SourceImages } from './source-images.js';
 
 /** `used` is the reference after --registry-mirror; `requested` picks the credentials (NGC's for nvcr.io). */

@@ -1,5 +1,5 @@
 import type HandlebarsModule from 'handlebars';
-import type { Templates } from './render.js';
+import type { Templates } from './templates.js';
 import { importModule } from '../core/import-module.js';
 
 /**

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from '../core/errors.js';
-import { PACKAGE_ROOT } from './render.js';
+import { PACKAGE_ROOT } from './templates.js';
 import { type ServerSettings } from './server-settings.js';
 import { parseServerSection } from './server-settings-apply.js';
 

@@ -7,7 +7,8 @@ import type { Engine } from '../docker/engine.js';
 import type { FactsCache } from '../inspect/facts-cache.js';
 import type { ComposeInputs } from './inputs.js';
 import { buildPlan, planSummary, type ComposePlan } from './plan.js';
-import { loadTemplates, renderDockerfile } from './render.js';
+import { renderDockerfile } from './render.js';
+import { loadTemplates } from './templates.js';
 import { resolveFacts } from './resolve-facts.js';
 import { sourceImages } from './source-images.js';
 
@@ -38,6 +39,8 @@ export interface ComposeResult {
   dockerfile: string;
   dockerfilePath: string | undefined;
   image: { id: string; tag: string; builder: 'buildkit' | 'classic' } | undefined;
+  /** The build's log (kept after a success too), when one was built and the file could be written. */
+  buildLog?: string | undefined;
   timings: Record<string, number>;
 }
 
@@ -85,7 +88,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
   // loaded here, not at the top: the build's modules (tar-stream, dockerode) cost start-up time
   // that a dry run does not need
   const { buildComposed } = await import('./build-composed.js');
-  const image = await timed('build', async () =>
+  const { log: buildLog, ...image } = await timed('build', async () =>
     buildComposed(plan, dockerfile, {
       engine: await options.engine(),
       log: options.log,
@@ -96,7 +99,7 @@ export async function runCompose(inputs: ComposeInputs, options: RunOptions): Pr
       prePulled: !options.skipPull,
     }),
   );
-  return { plan, dockerfile, dockerfilePath, image, timings };
+  return { plan, dockerfile, dockerfilePath, image, buildLog, timings };
 }
 
 export function resultJson(result: ComposeResult): Record<string, unknown> {

@@ -13,7 +13,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (cause) {
     await rm(tmp, { force: true });
-    throw new TslimError('IO', `could not write ${path}: ${(cause as Error).message}`, { cause });
+    throw writeError(path, cause);
   }
 }
 
@@ -26,8 +26,23 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     renameSync(tmp, path);
   } catch (cause) {
     rmSync(tmp, { force: true });
-    throw new TslimError('IO', `could not write ${path}: ${(cause as Error).message}`, { cause });
+    throw writeError(path, cause);
   }
+}
+
+/** IO (14), with what to do for the causes a first run meets: a full disk, a directory it may not write. */
+function writeError(path: string, cause: unknown): TslimError {
+  const code = (cause as { code?: unknown }).code;
+  const hint =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? `the file system of ${dirname(path)} is full: free space there (df -h ${dirname(path)}), or write elsewhere (--output, --work-dir)`
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? `this user may not write in ${dirname(path)}: write elsewhere (--output, --work-dir)`
+        : undefined;
+  return new TslimError('IO', `could not write ${path}: ${(cause as Error).message}`, {
+    cause,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 function tempBeside(path: string): string {

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { TslimError } from '../core/errors.js';
 import type { EngineEndpoint } from './endpoint.js';
 
@@ -17,7 +19,7 @@ const UNTRUSTED = new Set([
 /**
  * A clearer ENGINE_UNREACHABLE for the failures of remote engines: a server certificate the CA does
  * not verify, a client certificate the engine refuses, TLS against a plain-HTTP port (or the
- * reverse), an ssh login refused. Names the variable and the file, never their contents.
+ * reverse), an ssh login refused, a local socket this user may not open. Names the variable and the file, never their contents.
  * undefined when the cause is none of these (the caller's generic message applies).
  */
 export function engineFailure(endpoint: EngineEndpoint, where: string, cause: unknown): TslimError | undefined {
@@ -70,5 +72,36 @@ export function engineFailure(endpoint: EngineEndpoint, where: string, cause: un
       'tslim offers the keys of ssh-agent (SSH_AUTH_SOCK) and the key file TSLIM_SSH_KEY (else ~/.ssh/id_ed25519, id_ecdsa, id_rsa); the remote user must accept one of them',
     );
   }
+  if (code === 'EACCES' && endpoint.host.startsWith('unix://')) {
+    const socket = endpoint.host.slice('unix://'.length);
+    const group = socketGroup(socket);
+    return fail(
+      `permission denied on the engine's socket ${socket}: ${whoAmI()} may not use it${group ? ` (it belongs to group '${group}')` : ''}`,
+      `add the user to that group (sudo usermod -aG ${group ?? 'docker'} "$USER", then log in again or run newgrp ${group ?? 'docker'}), run tslim as root, or point DOCKER_HOST at an engine this user owns (rootless: unix://$XDG_RUNTIME_DIR/docker.sock)`,
+    );
+  }
   return undefined;
+}
+
+/** "user alice (uid 1000)", or the uid alone where the passwd database has no entry. */
+function whoAmI(): string {
+  const uid = process.getuid?.() ?? -1;
+  try {
+    return `user ${userInfo().username} (uid ${uid})`;
+  } catch {
+    return `uid ${uid}`;
+  }
+}
+
+/** The name of the group that owns the socket (the one to join), from /etc/group; undefined if unknown. */
+function socketGroup(socket: string): string | undefined {
+  try {
+    const gid = statSync(socket).gid;
+    const line = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(gid));
+    return line?.split(':')[0] ?? String(gid);
+  } catch {
+    return undefined;
+  }
 }

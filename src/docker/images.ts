@@ -61,8 +61,10 @@ export async function pullImage(engine: Engine, ref: string, options: PullOption
     const status = statusOf(cause);
     // the engine's own words ("pull access denied ... may require 'docker login'") decide for callers
     // (a stream request's error body is only in the message: docker-modem leaves json null)
-    const engineMessage =
-      (cause as { json?: { message?: string } } | undefined)?.json?.message ?? (cause as Error | undefined)?.message;
+    // docker-modem puts "(HTTP code 500) server error - " before the engine's words: they are what counts
+    const engineMessage = (
+      (cause as { json?: { message?: string } } | undefined)?.json?.message ?? (cause as Error | undefined)?.message
+    )?.replace(/^\(HTTP code \d+\) [^-]*- /, '');
     const details = engineMessage ? { engineMessage } : undefined;
     if (status === 404)
       throw new TslimError('IMAGE_NOT_FOUND', `image ${ref} was not found in its registry`, { cause, details });
@@ -73,7 +75,9 @@ export async function pullImage(engine: Engine, ref: string, options: PullOption
         hint: 'log in (docker login) or set DOCKER_CONFIG to a config.json with credentials for that registry',
       });
     }
-    throw engineError(cause, `pulling ${ref}`);
+    if (isConnectionError(cause)) throw engineUnreachable(cause);
+    // an engine that answered with an error: its words travel as details (the registry may be the cause)
+    throw new TslimError('ENGINE', `pulling ${ref}: ${engineMessage ?? String(cause)}`, { cause, details });
   }
   await followStream(stream, { ...options, errorCode: 'IMAGE_NOT_FOUND', what: `pull of ${ref}` });
 }

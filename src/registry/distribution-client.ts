@@ -1,4 +1,5 @@
 import { TslimError } from '../core/errors.js';
+import { registryUnreachable } from './unreachable.js';
 import { basic, challengeScope, grantedAccess, TokenCache, tokenFromBody, tokenUrl } from './bearer.js';
 import type { RegistryAuth } from './credentials.js';
 import { isLoopbackRegistry } from './loopback.js';
@@ -211,13 +212,18 @@ export class DistributionClient {
       });
     } catch (cause) {
       if (this.#options.signal?.aborted) throw new TslimError('ABORTED', 'interrupted', { cause });
-      const reason = ((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message;
+      const inner = (cause as Error).cause as (Error & { code?: unknown }) | undefined;
+      const reason = inner?.message ?? (cause as Error).message;
+      const registry = this.#options.registry;
+      const found = registryUnreachable(reason, registry, typeof inner?.code === 'string' ? inner.code : '', 'tslim');
+      const plain = this.baseUrl.startsWith('https') ? '; a plain-HTTP registry needs --insecure' : '';
       throw new TslimError(
         'REGISTRY_FAILED',
-        `cannot reach registry ${this.#options.registry} at ${new URL(url).origin}: ${reason}`,
+        `cannot reach registry ${registry} at ${new URL(url).origin}: ${found ? `${found.summary}: ` : ''}${reason}`,
         {
           cause,
-          hint: this.baseUrl.startsWith('https') ? 'is it up? a plain-HTTP registry needs --insecure' : 'is it up?',
+          hint: found ? found.fix : `is it up?${plain}`,
+          details: { registry, ...(found ? { reason: found.kind } : {}) },
         },
       );
     }

@@ -7,6 +7,7 @@ import type { Progress } from '../core/progress.js';
 import { PullProgress } from './pull-progress.js';
 import { NGC_REGISTRY, pullCredentials, type PullCredentials } from './ngc.js';
 import { isTransientError, withRetry } from './retry.js';
+import { registryHost, registryUnreachable, unreachablePullError, type PullPurpose } from './unreachable.js';
 
 export interface PullRequest {
   /** The reference as the user wrote it (nvcr.io/...): names the image in errors, picks NGC auth. */
@@ -27,9 +28,12 @@ export interface PullOptions {
   baseDelayMs?: number;
   /** Credentials the user gave by hand (--username/--password-stdin), instead of the registry's own. */
   credentials?: PullCredentials;
+  /** Which command pulls: picks the air-gapped way out named when the registry cannot be reached. */
+  purpose?: PullPurpose;
 }
 
-const DENIED = /\b(?:unauthorized|denied|authentication required|incorrect username or password|forbidden)\b/i;
+const DENIED =
+  /\b(?:unauthorized|denied|authentication required|incorrect username or password|forbidden|no basic auth credentials)\b/i;
 const MISSING = /manifest unknown|not found|does not exist|name unknown/i;
 
 function engineText(error: unknown): string {
@@ -38,11 +42,19 @@ function engineText(error: unknown): string {
   return typeof engine === 'string' ? engine : error.message;
 }
 
+function unreachableForGood(error: unknown): boolean {
+  const found = registryUnreachable(engineText(error), '');
+  return found !== undefined && found.kind !== 'timeout';
+}
+
 /** A refused or missing image, named as the user asked for it, with where the credentials came from. */
-function describeFailure(error: unknown, request: PullRequest, creds: PullCredentials): unknown {
+function describeFailure(error: unknown, request: PullRequest, creds: PullCredentials, purpose: PullPurpose): unknown {
   if (!(error instanceof TslimError) || error.code === 'ABORTED' || error.code === 'ENGINE_UNREACHABLE') return error;
   const secrets = creds.auth ? [creds.auth.password] : [];
-  const text = redact(engineText(error), secrets);
+  const text = redact(engineText(error), secrets).trim();
+  // the network between the engine and the registry: neither the engine's fault nor the credentials'
+  const unreachable = registryUnreachable(text, registryHost(request.used));
+  if (unreachable) return unreachablePullError(unreachable, request, text, purpose, error);
   const via = request.used === request.requested ? '' : ` (through ${request.used})`;
   const who = creds.auth ? `credentials from ${creds.source} (user ${creds.auth.username})` : 'no credentials';
   const details = { repository: request.requested, pulled: request.used, credentials: creds.source };
@@ -61,7 +73,7 @@ function describeFailure(error: unknown, request: PullRequest, creds: PullCreden
     );
   }
   if (!MISSING.test(text) && isTransientError(error)) {
-    return new TslimError('REGISTRY_FAILED', `pull of ${request.requested}${via} failed (${who}): ${text}`, {
+    return new TslimError('REGISTRY_FAILED', `pull of ${request.requested}${via} failed: ${text}`, {
       cause: error,
       details,
       hint: 'the connection to the registry kept breaking; try again, or check the registry/mirror',
@@ -71,10 +83,15 @@ function describeFailure(error: unknown, request: PullRequest, creds: PullCreden
     return new TslimError('IMAGE_NOT_FOUND', `image ${request.requested}${via} was not found (${who}): ${text}`, {
       cause: error,
       details,
-      hint: 'check the repository and tag',
+      hint: `check the repository and the tag '${/:([^/:@]+)$/.exec(request.requested)?.[1] ?? 'latest'}'${
+        via
+          ? `; a mirror must hold it (a Harbor proxy-cache project fetches it on the first pull, if it reaches ${registryHost(request.requested)})`
+          : ''
+      }`,
     });
   }
-  return new TslimError(error.code, `pull of ${request.requested}${via} failed (${who}): ${text}`, {
+  // credentials are named only where the registry refused or did not show the image (above)
+  return new TslimError(error.code, `pull of ${request.requested}${via} failed: ${text}`, {
     cause: error,
     details,
   });
@@ -106,12 +123,14 @@ export async function pullFromRegistry(
         baseDelayMs: options.baseDelayMs ?? 1000,
         ...(options.signal ? { signal: options.signal } : {}),
         // an error naming a missing or refused image is final even when its text says EOF somewhere
-        isTransient: (e) => isTransientError(e) && !DENIED.test(engineText(e)) && !MISSING.test(engineText(e)),
+        // and so is a registry the engine cannot reach, unless it only timed out
+        isTransient: (e) =>
+          isTransientError(e) && !DENIED.test(engineText(e)) && !MISSING.test(engineText(e)) && !unreachableForGood(e),
         ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       },
     );
   } catch (error) {
-    throw describeFailure(error, request, creds);
+    throw describeFailure(error, request, creds, options.purpose ?? 'compose');
   }
   return creds;
 }

@@ -1,5 +1,6 @@
 import { TslimError } from '../core/errors.js';
 import { harborProject } from './harbor.js';
+import { registryUnreachable } from './unreachable.js';
 
 const AUTH_HINT =
   'check --username/--password-stdin, TSLIM_REGISTRY_USERNAME/TSLIM_REGISTRY_PASSWORD or `docker login` (docs/push.md)';
@@ -31,7 +32,7 @@ export function noPushPermission(
   );
 }
 
-/** An engine push failure about credentials (REGISTRY_AUTH) or an ingress body limit (HTTP 413). */
+/** An engine push failure about credentials (REGISTRY_AUTH), an ingress body limit (HTTP 413), or a registry it cannot reach. */
 export function classifyPushError(error: unknown, registry: string, username: string | undefined): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (/\b413\b|Request Entity Too Large/i.test(message)) {
@@ -42,6 +43,18 @@ export function classifyPushError(error: unknown, registry: string, username: st
         cause: error,
         hint: 'raise the ingress body size limit (nginx: client_max_body_size 0; Kubernetes ingress-nginx: annotation nginx.ingress.kubernetes.io/proxy-body-size: "0"), or push to the registry without that proxy',
         details: { registry, status: 413 },
+      },
+    );
+  }
+  const unreachable = registryUnreachable(message, registry);
+  if (unreachable) {
+    return new TslimError(
+      'REGISTRY_FAILED',
+      `the engine cannot reach registry ${registry} to push: ${unreachable.summary}; the engine said: ${message}`,
+      {
+        cause: error,
+        hint: unreachable.fix,
+        details: { registry, reason: unreachable.kind },
       },
     );
   }

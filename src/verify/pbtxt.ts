@@ -1,101 +1,148 @@
+import protobuf from 'protobufjs/light.js';
+import { MODEL_CONFIG_DESCRIPTOR } from './model-config-descriptor.js';
+import { PbtxtError, pbtxtError, tokenize, type Token } from './pbtxt-lexer.js';
+import { scalarValue } from './pbtxt-scalar.js';
+import type { PbMessage } from './pbtxt-value.js';
+
 /**
- * Protobuf text format, as Triton's config.pbtxt uses it: messages, repeated fields (`x [a, b]` or the
- * field repeated), maps written as `{ key: .. value: .. }`. Every field is read as a list; the reader
- * knows no schema, which is all tslim needs to learn a model's inputs, outputs and ensemble steps.
+ * config.pbtxt read as Triton reads it: protobuf text format (protobuf.dev textformat-spec) with
+ * Triton's model_config.proto (inference.ModelConfig) as the schema. An unknown field, a value of the
+ * wrong type or out of its type's range, a second value for a field that is not repeated, or two
+ * members of one oneof is an error naming the line and column, as Triton's own parser refuses them.
+ * The values' shape: pbtxt-value.ts.
  */
-export type PbValue = string | number | boolean | PbMessage;
-export type PbMessage = Record<string, PbValue[]>;
+export { PbtxtError };
+export type { PbMessage };
 
-export class PbtxtError extends Error {}
+/** Far deeper than model_config.proto nests; the default recursion limit of protobuf's binary parser. */
+export const MAX_DEPTH = 100;
 
-const TOKEN = /\s*(?:#[^\n]*(?:\n|$)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([{}[\]:,<>;])|([^\s{}[\]:,<>;#"']+))/y;
+let modelConfig: protobuf.Type | undefined;
 
-type Token = ['str' | 'sym' | 'word', string];
-
-function tokenize(text: string): Token[] {
-  const out: Token[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < text.length) {
-    const at = TOKEN.lastIndex;
-    const m = TOKEN.exec(text);
-    if (!m || TOKEN.lastIndex === at) {
-      if (text.slice(at).trim() !== '') throw new PbtxtError(`unexpected character at offset ${at}`);
-      break;
-    }
-    if (m[1] !== undefined) out.push(['str', m[1].slice(1, -1).replace(/\\(.)/g, '$1')]);
-    else if (m[2] !== undefined) out.push(['sym', m[2]]);
-    else if (m[3] !== undefined) out.push(['word', m[3]]);
+function schema(): protobuf.Type {
+  if (!modelConfig) {
+    const root = protobuf.Root.fromJSON(MODEL_CONFIG_DESCRIPTOR);
+    declareMapEntries(root);
+    root.resolveAll();
+    modelConfig = root.lookupType('inference.ModelConfig');
   }
-  return out;
+  return modelConfig;
 }
 
-function scalar([kind, v]: Token): PbValue {
-  if (kind === 'str') return v;
-  if (/^-?\d+$/.test(v)) return Number(v);
-  if (/^-?\d*\.\d+(e-?\d+)?f?$/i.test(v)) return Number(v.replace(/f$/i, ''));
-  if (v === 'true' || v === 'false') return v === 'true';
-  return v;
-}
+class Parser {
+  private pos = 0;
+  constructor(private readonly toks: Token[]) {}
 
-export function parsePbtxt(text: string): PbMessage {
-  const toks = tokenize(text);
-  let pos = 0;
-  const peek = (): Token => {
-    const t = toks[pos];
-    if (!t) throw new PbtxtError('unexpected end of the config');
+  peek(): Token | undefined {
+    return this.toks[this.pos];
+  }
+
+  next(what: string): Token {
+    const t = this.toks[this.pos];
+    if (!t) {
+      const last = this.toks[this.toks.length - 1];
+      throw new PbtxtError(`${last ? `line ${last.line}: ` : ''}the config ends where ${what} was expected`);
+    }
+    this.pos += 1;
     return t;
-  };
-  const isSym = (t: Token | undefined, s: string): boolean => t?.[0] === 'sym' && t[1] === s;
-  const value = (): PbValue | PbValue[] => {
-    const t = peek();
-    if (isSym(t, '{') || isSym(t, '<')) {
-      pos += 1;
-      return message(t[1] === '{' ? '}' : '>');
-    }
-    if (isSym(t, '[')) {
-      pos += 1;
-      const items: PbValue[] = [];
-      while (!isSym(peek(), ']')) {
-        if (isSym(peek(), ',')) pos += 1;
-        else items.push(value() as PbValue);
-      }
-      pos += 1;
-      return items;
-    }
-    pos += 1;
-    return scalar(t);
-  };
-  const message = (end: string | undefined): PbMessage => {
+  }
+
+  accept(symbol: string): boolean {
+    const t = this.peek();
+    if (t?.kind !== 'symbol' || t.text !== symbol) return false;
+    this.pos += 1;
+    return true;
+  }
+
+  expect(symbol: string): void {
+    const t = this.next(`'${symbol}'`);
+    if (t.kind !== 'symbol' || t.text !== symbol) throw pbtxtError(t, `expected '${symbol}', found '${t.text}'`);
+  }
+
+  /** Fields until `end` (a closing '}' or '>'), or to the end of the text for the top-level message. */
+  message(type: protobuf.Type, end: string | undefined, depth: number): PbMessage {
+    const open = this.toks[this.pos - 1];
+    if (depth > MAX_DEPTH) throw pbtxtError(open!, `messages nest deeper than ${MAX_DEPTH} levels`);
     const msg: PbMessage = {};
-    while (pos < toks.length && !isSym(toks[pos], end ?? '')) {
-      const [kind, key] = toks[pos]!;
-      pos += 1;
-      if (kind === 'sym') continue;
-      if (isSym(peek(), ':')) pos += 1;
-      const v = value();
-      (msg[key] ??= []).push(...(Array.isArray(v) ? v : [v]));
+    const oneofs = new Map<string, string>();
+    for (;;) {
+      if (end === undefined ? this.peek() === undefined : this.accept(end)) return msg;
+      const name = this.next(`a field of ${typeName(type)} or '${end}'`);
+      if (name.kind !== 'ident') {
+        const extension = name.kind === 'symbol' && name.text === '[';
+        throw pbtxtError(
+          name,
+          extension
+            ? `extensions and Any ('[...]') are not part of Triton's model configuration`
+            : `expected a field name of ${typeName(type)}, found '${name.text}'`,
+        );
+      }
+      const field = type.fields[name.text];
+      if (!field) {
+        const known = Object.keys(type.fields).join(', ');
+        throw pbtxtError(name, `${typeName(type)} has no field '${name.text}' (it has: ${known})`);
+      }
+      if (!field.repeated && !field.map && msg[name.text]) throw pbtxtError(name, `'${name.text}' is given twice`);
+      const oneof = field.partOf?.name;
+      const rival = oneof ? oneofs.get(oneof) : undefined;
+      if (oneof && rival !== undefined && rival !== name.text)
+        throw pbtxtError(name, `'${name.text}' and '${rival}' are both given, but only one of ${oneof} may be`);
+      if (oneof) oneofs.set(oneof, name.text);
+      const values = (msg[name.text] ??= []);
+      const entry = field instanceof protobuf.MapField ? entries.get(field) : undefined;
+      const nested = entry ?? (field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined);
+      if (nested) {
+        this.accept(':');
+        const one = (): PbMessage => {
+          const t = this.next(`'{' to open ${name.text}`);
+          if (t.kind !== 'symbol' || (t.text !== '{' && t.text !== '<'))
+            throw pbtxtError(t, `expected '{' to open ${name.text}, found '${t.text}'`);
+          return this.message(nested, t.text === '{' ? '}' : '>', depth + 1);
+        };
+        this.list(field.repeated || field.map, name.text, () => values.push(one()));
+      } else {
+        this.expect(':');
+        this.list(field.repeated, name.text, () => values.push(scalarValue(field, this)));
+      }
+      if (!this.accept(';')) this.accept(',');
     }
-    if (end !== undefined && pos >= toks.length) throw new PbtxtError(`missing '${end}'`);
-    pos += 1;
-    return msg;
-  };
-  return message(undefined);
+  }
+
+  /** `[a, b]` where the field is repeated, else a single value. */
+  private list(repeated: boolean, name: string, item: () => void): void {
+    const t = this.peek();
+    if (t?.kind !== 'symbol' || t.text !== '[') return item();
+    if (!repeated) throw pbtxtError(t, `'${name}' is not repeated: a list ('[...]') cannot stand for it`);
+    this.pos += 1;
+    if (this.accept(']')) return;
+    do item();
+    while (this.accept(','));
+    this.expect(']');
+  }
 }
 
-export function pbFirst(msg: PbMessage | undefined, key: string): PbValue | undefined {
-  return msg?.[key]?.[0];
+/** The message's name as model_config.proto spells it (ModelOptimizationPolicy.Cuda). */
+const typeName = (type: protobuf.Type): string => type.fullName.replace(/^\.inference\./, '');
+
+const entries = new Map<protobuf.MapField, protobuf.Type>();
+
+/** Declares each map field's entry message as the text format writes it, `{ key: K value: V }`. */
+function declareMapEntries(ns: protobuf.NamespaceBase): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Namespace) declareMapEntries(nested);
+    if (!(nested instanceof protobuf.Type)) continue;
+    for (const field of nested.fieldsArray) {
+      if (!(field instanceof protobuf.MapField)) continue;
+      const entry = new protobuf.Type(`${field.name}_entry`)
+        .add(new protobuf.Field('key', 1, field.keyType))
+        .add(new protobuf.Field('value', 2, field.type));
+      nested.add(entry);
+      entries.set(field, entry);
+    }
+  }
 }
 
-export function pbString(msg: PbMessage | undefined, key: string): string | undefined {
-  const v = pbFirst(msg, key);
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function pbNumber(msg: PbMessage | undefined, key: string): number | undefined {
-  const v = pbFirst(msg, key);
-  return typeof v === 'number' ? v : undefined;
-}
-
-export function pbMessages(msg: PbMessage | undefined, key: string): PbMessage[] {
-  return (msg?.[key] ?? []).filter((v): v is PbMessage => typeof v === 'object');
+/** Parses a config.pbtxt; throws PbtxtError (line, column, what) for anything Triton would refuse. */
+export function parsePbtxt(text: string): PbMessage {
+  return new Parser(tokenize(text)).message(schema(), undefined, 0);
 }

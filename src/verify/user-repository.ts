@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
-import { parsePbtxt, pbMessages, pbNumber, pbString, PbtxtError, type PbMessage } from './pbtxt.js';
+import { pbMessages, pbNumber, pbString, type PbMessage } from './pbtxt-value.js';
 
 /** A model of the user's repository as its folder and config.pbtxt describe it (the server may auto-complete more). */
 export interface RepoModel {
@@ -82,13 +82,15 @@ async function readModel(repository: string, name: string, dir: string): Promise
   let config: PbMessage = {};
   if (hasConfig) {
     const file = join(dir, 'config.pbtxt');
+    // the schema reader loads protobufjs: only for a run that reads user models
+    const { parsePbtxt, PbtxtError } = await import('./pbtxt.js');
     try {
       config = parsePbtxt(await readFile(file, 'utf8'));
     } catch (cause) {
       if (!(cause instanceof PbtxtError)) throw cause;
       throw usageError(
-        `${file}: cannot parse: ${cause.message}`,
-        'config.pbtxt is protobuf text format (Triton model configuration)',
+        `${file} is not a model configuration Triton accepts: ${cause.message}`,
+        "config.pbtxt is protobuf text format with the fields of Triton's model_config.proto; fix the field or value at that line and column",
       );
     }
   }

@@ -10,7 +10,7 @@ import { decideShm, imageServerSettings, PYTHON_SHM_PER_INSTANCE, type ShmDecisi
 import { startLive } from './server-start.js';
 import type { InputsFile, ShapeOverride } from './user-inputs.js';
 import { missingDependencies, type RepoModel } from './user-repository.js';
-import { pbMessages, pbNumber } from './pbtxt.js';
+import { pbMessages, pbNumber } from './pbtxt-value.js';
 
 export interface ModelRun {
   name: string;

@@ -124,6 +124,10 @@ describe.skipIf(!isRoot)('engine faults on a second dockerd (tmpfs data root)', 
       );
       expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toMatch(/^error: build of tslim-test\/faults-full:1 failed: .*no space left on device/im);
+      // what to do: free the engine's disk (issue 27)
+      expect(result.stderr).toMatch(
+        /^hint: the engine's disk is full: free space in its data root \(docker system df;/m,
+      );
       const logPath = /the full build log is in (\S+)/.exec(result.stderr)?.[1];
       expect(logPath && existsSync(logPath)).toBe(true);
       expect(await readFile(logPath!, 'utf8')).toMatch(/Step \d+\/\d+ : COPY/);

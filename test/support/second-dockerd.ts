@@ -19,6 +19,8 @@ export interface SecondDockerdOptions {
   dataRoot?: string;
   hosts: string[];
   args?: string[];
+  /** Added to its environment (e.g. HTTPS_PROXY: dockerd reaches registries through it). */
+  env?: NodeJS.ProcessEnv;
   connect: EngineOptions;
 }
 
@@ -47,7 +49,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
       '--storage-driver=overlay2',
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let log = '';
   child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));

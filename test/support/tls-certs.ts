@@ -67,3 +67,13 @@ export async function makeTlsCerts(dir: string): Promise<{
     otherCa: join(dir, 'other-ca', 'ca.pem'),
   };
 }
+
+/**
+ * A server certificate for the DNS name `name`, signed by a CA of its own made under `dir` that no
+ * one trusts: what a registry behind a private CA presents to an engine that was not given the CA.
+ */
+export async function makeUnknownCaCert(dir: string, name: string): Promise<{ cert: string; key: string }> {
+  await ca(dir, 'tslim-unknown-ca');
+  await signed(dir, 'server', name, `subjectAltName=DNS:${name}\nextendedKeyUsage=serverAuth\n`);
+  return { cert: join(dir, 'server-cert.pem'), key: join(dir, 'server-key.pem') };
+}

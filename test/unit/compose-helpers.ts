@@ -1,6 +1,7 @@
 import { catalogFacts } from '../../src/compose/plan-facts.js';
 import { buildPlan, type ComposePlan } from '../../src/compose/plan.js';
-import { loadTemplates, renderDockerfile } from '../../src/compose/render.js';
+import { renderDockerfile } from '../../src/compose/render.js';
+import { loadTemplates } from '../../src/compose/templates.js';
 import { sourceImages } from '../../src/compose/source-images.js';
 import { toInputs, type ComposeFlags } from '../../src/cli/compose-options.js';
 import type { Profile } from '../../src/compose/profiles.js';

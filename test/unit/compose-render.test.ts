@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { precompiledFor, precompiledModule } from '../../src/compose/precompiled-templates.js';
-import { loadTemplates, renderDockerfile } from '../../src/compose/render.js';
+import { renderDockerfile } from '../../src/compose/render.js';
+import { loadTemplates } from '../../src/compose/templates.js';
 import { instructions, offlinePlan, offlineRender } from './compose-helpers.js';
 import { tempDir } from '../support/temp-dir.js';
 

@@ -1,5 +1,8 @@
 import { ESLint } from 'eslint';
+import { readdir } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importsOf, pathBack } from '../../scripts/lint/import-graph.mjs';
 
 // The layer rule of shared/STYLE.md, as eslint.config.js enforces it: each case lints a line of code
 // as if it stood in a real file of that layer.
@@ -10,12 +13,18 @@ const eslint = new ESLint({
   overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
 });
 
+async function ruleMessages(filePath: string, code: string, ruleId: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === ruleId).map((m) => m.message);
+}
+
 async function restricted(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('import boundaries (eslint no-restricted-imports)', () => {
+// type-aware linting builds a TypeScript program first: seconds on a busy machine
+describe('import boundaries (eslint no-restricted-imports)', { timeout: 120_000 }, () => {
   it('refuses an upward import from core into a domain module', async () => {
     const found = await restricted('src/core/errors.ts', "export { planCompose } from '../compose/plan.js';\n");
     expect(found).toEqual([expect.stringContaining('src/core is the bottom layer')]);
@@ -42,5 +51,59 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
   it('allows the downward direction', async () => {
     expect(await restricted('src/cli/verify.ts', "export { verifyImage } from '../verify/verify.js';\n")).toEqual([]);
     expect(await restricted('src/verify/compare.ts', "export { TslimError } from '../core/errors.js';\n")).toEqual([]);
+  });
+});
+
+// tslim/no-import-cycle (scripts/lint/no-import-cycle.mjs): each case lints a real file's path with a
+// line that would close a cycle through the modules on disk.
+describe('import cycles (tslim/no-import-cycle)', { timeout: 120_000 }, () => {
+  const cycles = (filePath: string, code: string): Promise<string[]> =>
+    ruleMessages(filePath, code, 'tslim/no-import-cycle');
+
+  it('refuses an import that leads back to the importing file, and names the path', async () => {
+    // render.ts imports view.ts: view.ts importing render.ts would close a cycle
+    expect(await cycles('src/compose/view.ts', "export { renderDockerfile } from './render.js';\n")).toEqual([
+      expect.stringContaining('import cycle: src/compose/view.ts -> src/compose/render.ts -> src/compose/view.ts'),
+    ]);
+  });
+
+  it('counts type-only imports and literal import() as edges, and longer paths', async () => {
+    expect(
+      await cycles(
+        'src/compose/templates.ts',
+        "import type { ComposePlan } from './plan.js';\nexport type P = ComposePlan;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await cycles(
+        'src/compose/view.ts',
+        "export type { Templates } from './templates.js';\nexport const r = () => import('./run.js');\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^import cycle: src\/compose\/view\.ts -> src\/compose\/run\.ts -> .* -> src\/compose\/view\.ts/,
+      ),
+    ]);
+    expect(
+      await cycles(
+        'src/compose/templates.ts',
+        "import type { Templates as T } from './render.js';\nexport type X = T;\n",
+      ),
+    ).toEqual([
+      expect.stringContaining('src/compose/templates.ts -> src/compose/render.ts -> src/compose/templates.ts'),
+    ]);
+  });
+
+  it('finds no cycle in src/ as it is (the two of issue 27 are gone)', async () => {
+    const files = (await readdir('src', { recursive: true }))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => resolve('src', f));
+    const onCycles = files.flatMap((file) => {
+      const back = importsOf(file)
+        .map((next) => pathBack(next, file))
+        .find((p) => p !== undefined);
+      return back ? [[file, ...back].map((f) => relative('.', f)).join(' -> ')] : [];
+    });
+    expect(onCycles).toEqual([]);
   });
 });
