@@ -132,10 +132,12 @@ b_python() {
     -DFETCHCONTENT_SOURCE_DIR_DLPACK=/src/dlpack -DCMAKE_INSTALL_PREFIX=$I \
     && cmake --build $B/python -j $J && cmake --install $B/python
 }
-b_onnxruntime() {  # the machine's onnxruntime wheel (CPU build) has the C library; the header is API 19
-  mkdir -p $W/ort/include $W/ort/lib && cp /src/onnxruntime-c-api/onnxruntime_c_api.h $W/ort/include/ \
-    && cp "$(ls $ORTCAPI/libonnxruntime.so.1.* | head -n1)" $W/ort/lib/ \
-    && (cd $W/ort/lib && f=$(ls libonnxruntime.so.1.*) && ln -sf $f libonnxruntime.so.1 && ln -sf $f libonnxruntime.so) \
+ort_lib() {  # the machine's onnxruntime wheel (CPU build) has the C library
+  mkdir -p $W/ort/lib && cp "$(ls $ORTCAPI/libonnxruntime.so.1.* | head -n1)" $W/ort/lib/ \
+    && (cd $W/ort/lib && f=$(ls libonnxruntime.so.1.*) && ln -sf $f libonnxruntime.so.1 && ln -sf $f libonnxruntime.so)
+}
+b_onnxruntime() {  # against that library; the C API header is API 19 (what r24.09 was written for)
+  mkdir -p $W/ort/include && cp /src/onnxruntime-c-api/onnxruntime_c_api.h $W/ort/include/ && ort_lib \
     && cmake -S /src/onnxruntime_backend -B $B/onnxruntime $C -DTRITON_ENABLE_ONNXRUNTIME_TENSORRT=OFF \
       -DTRITON_ENABLE_ONNXRUNTIME_OPENVINO=OFF -DTRITON_ONNXRUNTIME_INCLUDE_PATHS=$W/ort/include \
       -DTRITON_ONNXRUNTIME_LIB_PATHS=$W/ort/lib -DTRITON_BUILD_ONNXRUNTIME_VERSION=1.19.2 -DCMAKE_INSTALL_PREFIX=$I \
@@ -156,7 +158,7 @@ b_pytorch() {  # libtorch stays in the wheel (found through LD_LIBRARY_PATH at r
 step() {  # step NAME: runs b_NAME with a deadline, log in $W/logs/NAME.log, "NAME rc seconds" in steps.txt
   local name=$1 t=$(date +%s) left=$((BUILD_DEADLINE - $(elapsed)))
   ((left > 5)) || { echo "$name skipped (no time left)" >> $W/logs/steps.txt; return 1; }
-  timeout $left bash -c "$(declare -f b_$name); $(declare -p C B W I J TORCH ORTCAPI here); b_$name" > $W/logs/$name.log 2>&1
+  timeout $left bash -c "$(declare -f b_$name ort_lib); $(declare -p C B W I J TORCH ORTCAPI here); b_$name" > $W/logs/$name.log 2>&1
   local rc=$?
   echo "$name rc=$rc $(($(date +%s) - t))s" >> $W/logs/steps.txt
   return $rc
@@ -165,7 +167,8 @@ step() {  # step NAME: runs b_NAME with a deadline, log in $W/logs/NAME.log, "NA
 if [[ -f .devcarry/install.tar.xz ]]; then
   xz -dc .devcarry/install.tar.xz | tar -x -C /opt
   todo=${RTG_BUILD:-}
-  say "reusing .devcarry/install.tar.xz; rebuilding: ${todo:-nothing}"
+  [[ -e $I/backends/onnxruntime/libonnxruntime.so.1 ]] || { ort_lib && cp -P $W/ort/lib/libonnxruntime.so* $I/backends/onnxruntime/; }
+  say "reusing .devcarry/install.tar.xz (a previous run's build, same sources); rebuilding: ${todo:-nothing}"
 else
   todo=${RTG_BUILD:-protobuf prometheus cnmem core evhtp server python onnxruntime identity pytorch}
 fi
@@ -197,7 +200,7 @@ say "ldd (LD_LIBRARY_PATH = deps prefix, torch/lib, /opt/tritonserver/lib): unre
    [[ -f $f ]] && LD_LIBRARY_PATH=$RUNLIB:$I/backends/onnxruntime ldd "$f" 2>&1 | grep 'not found' | sed "s|^|  $f:|"; done) | tee -a "$summary"
 say "libtritonserver.so links: $(LD_LIBRARY_PATH=$RUNLIB ldd $I/lib/libtritonserver.so | awk '{print $1}' | grep -v -E '^/|linux-vdso' | tr '\n' ' ')"
 say "tritonserver links: $(LD_LIBRARY_PATH=$RUNLIB ldd $I/bin/tritonserver | grep -E -o 'lib(cudart|grpc\+\+|protobuf|prometheus|evhtp|tritonserver)[^ ]*' | sort -u | tr '\n' ' ')"
-(cd /opt && tar -cf - tritonserver | xz -T0 -6 > "$out/install.tar.xz")
+(cd /opt && tar --exclude="libonnxruntime.so.1.*" -cf - tritonserver | xz -T0 -6 > "$out/install.tar.xz")
 
 # ---------------------------------------------------------------- the real server, tslim verify
 if [[ ! -x $I/bin/tritonserver || ! -f $I/lib/libtritonserver.so ]]; then
@@ -272,8 +275,12 @@ if start_server "$out/server-mixed.log" --model-repository=$W/rep-mixed --model-
   t=$(date +%s%N)
   timeout 200 $NODE "$here"/user-repo.mjs http://127.0.0.1:18000 $W/user > "$out/user-repo.json" 2> $W/logs/user-repo.err
   say "user repository (user-repo.mjs): exit $? in $((($(date +%s%N) - t) / 1000000)) ms; $(tail -2 $W/logs/user-repo.err)"
-  python3 -c 'import json,sys; [print(f"  {m[\"name\"]}: {m[\"state\"]} load {m[\"loadMs\"]} ms {m.get(\"instanceKinds\", \"\")} {m.get(\"reason\", \"\")}") for m in json.load(open(sys.argv[1]))["models"]]' \
-    "$out/user-repo.json" 2>&1 | tee -a "$summary"
+  python3 - "$out/user-repo.json" <<'PY' 2>&1 | tee -a "$summary"
+import json, sys
+for m in json.load(open(sys.argv[1]))["models"]:
+    errs = [q["error"][:200] for q in m.get("requests", []) if q.get("error")]
+    print(f"  {m['name']}: {m['state']}, load {m['loadMs']} ms, {m.get('instanceKinds', '')} {m.get('reason', '')} {errs or ''}")
+PY
   python3 "$here"/check_user_repo.py $W/user "$out/user-repo.json" 2>&1 | grep -v Warning | tee -a "$summary"
   nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv,noheader | sed 's/^/GPU process: /' | tee -a "$summary"
   get http://127.0.0.1:18002/metrics | grep -E '^nv_inference_(request_success|count)\{' | head -20 | tee -a "$summary"

@@ -39,7 +39,16 @@ for (const m of models) {
   for (const batch of sig.maxBatchSize >= 3 ? [1, 3] : [1]) {
     const request = generateRequest(sig, [], batch);
     const t = performance.now();
-    const answer = await send(client, m.name, request);
+    let answer;
+    try {
+      answer = await send(client, m.name, request);
+    } catch (cause) {
+      // the connection itself failed (a backend process that died takes the request with it)
+      answer = {
+        request: request.id,
+        error: `${cause?.message ?? cause}${cause?.cause ? `: ${cause.cause.message ?? cause.cause}` : ''}`,
+      };
+    }
     r.requests.push({ batch, ms: Math.round((performance.now() - t) * 10) / 10, inputs: request.inputs, ...answer });
   }
   results.push(r);
