@@ -111,14 +111,17 @@ async function writeOutcome(raw: RawImage, outcome: TrimOutcome, options: TrimOp
   const { plan } = outcome;
   const started = performance.now();
   onStep?.(`trim: writing the trimmed image (${plan.remove.size} paths go)`);
-  const summary = JSON.stringify({
-    from: raw.Id,
-    removedBytes: plan.removedBytes,
-    byCategory: Object.fromEntries(Object.entries(plan.byCategory).map(([k, v]) => [k, v.bytes])),
-  });
+  const summary = (layers: readonly TrimmedLayer[]): string =>
+    JSON.stringify({
+      from: raw.Id,
+      removedBytes: plan.removedBytes,
+      byCategory: Object.fromEntries(Object.entries(plan.byCategory).map(([k, v]) => [k, v.bytes])),
+      // each layer's tar bytes: tslim report sums those a node holding the min image lacks
+      layerBytes: layers.map((l) => l.bytes),
+    });
   const written = await writeTrimmed(engine, raw.Id, plan.remove, {
     signal,
-    labels: { [TRIM_LABEL]: summary },
+    labels: (layers) => ({ [TRIM_LABEL]: summary(layers) }),
     sourceDateEpoch: options.sourceDateEpoch,
     ...(onStep ? { onStep } : {}),
   });

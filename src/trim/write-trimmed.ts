@@ -22,7 +22,8 @@ export interface TrimmedLayer {
 
 export interface WriteOptions {
   signal?: AbortSignal | undefined;
-  labels: Record<string, string>;
+  /** Labels to add, from the written layers (the trim label lists their bytes). */
+  labels: (layers: readonly TrimmedLayer[]) => Record<string, string>;
   sourceDateEpoch?: string | undefined;
   onStep?: (text: string) => void;
 }
@@ -87,7 +88,7 @@ export async function writeTrimmed(
     const dropped = layers.reduce((n, l) => n + l.droppedEntries, 0);
     const config = trimmedConfig(spooled.config, {
       diffIds: layers.map((l) => l.diffId),
-      labels: options.labels,
+      labels: options.labels(layers),
       comment: `removed ${dropped} entries; layers rewritten: ${rewritten.join(', ') || 'none'}`,
       sourceDateEpoch: options.sourceDateEpoch,
     });

@@ -65,7 +65,7 @@ describe.each(engines)('trim, layer by layer, on %s', (_name, connect) => {
 
   async function write(options: { signal?: AbortSignal; onStep?: (t: string) => void; epoch?: string } = {}) {
     const written = await writeTrimmed(engine, source.id, remove, {
-      labels,
+      labels: () => labels,
       signal: options.signal,
       sourceDateEpoch: options.epoch,
       ...(options.onStep ? { onStep: options.onStep } : {}),

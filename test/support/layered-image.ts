@@ -3,13 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { pack, type Headers } from 'tar-stream';
+import { pack, type Header } from 'tar-stream';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import type { Engine } from '../../src/docker/engine.js';
 import { loadImage } from '../../src/docker/image-load.js';
 
 export interface LayerItem {
-  header: Headers;
+  header: Partial<Header> & Pick<Header, 'name'>;
   body?: Buffer;
 }
 
@@ -100,7 +100,7 @@ function withParents(items: readonly LayerItem[]): LayerItem[] {
 
 export async function tarOf(items: readonly LayerItem[]): Promise<Buffer> {
   const p = pack();
-  for (const { header, body } of items) p.entry(header, body ?? null);
+  for (const { header, body } of items) p.entry(header, body ?? '');
   p.finalize();
   return buffer(p as unknown as Readable);
 }

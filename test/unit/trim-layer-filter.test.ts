@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { pack, type Headers } from 'tar-stream';
+import { pack, type Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { LayerFilter, tarNumber, type LayerTarEntry } from '../../src/trim/layer-filter.js';
 import { trimmedConfig, epochTime } from '../../src/trim/trimmed-config.js';
 
 interface Item {
-  header: Headers;
+  header: Partial<Header> & Pick<Header, 'name'>;
   body?: Buffer;
 }
 
@@ -32,7 +32,7 @@ function layer(): Item[] {
 
 function tarOf(items: readonly Item[]): Promise<Buffer> {
   const p = pack();
-  for (const { header, body } of items) p.entry(header, body ?? null);
+  for (const { header, body } of items) p.entry(header, body ?? '');
   p.finalize();
   return buffer(p as unknown as Readable);
 }
