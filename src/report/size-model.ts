@@ -116,7 +116,8 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
   if (trim) {
     const { layerBytes, ...facts } = trim;
     report.trim = facts;
-    if (min && layerBytes?.length === slim.layers.length) report.trim.layers = pullFromMin(slim.layers, min.layers, layerBytes);
+    if (min && layerBytes?.length === slim.layers.length)
+      report.trim.layers = pullFromMin(slim.layers, min.layers, layerBytes);
   }
   if (min) {
     report.min = sizes(min, compressed.min);
@@ -141,15 +142,18 @@ function pullFromMin(layers: readonly string[], minLayers: readonly string[], by
 function trimLabel(text: string | undefined): (TrimFacts & { layerBytes?: number[] }) | undefined {
   if (!text) return undefined;
   try {
-    const v = JSON.parse(text) as { from?: unknown; removedBytes?: unknown; byCategory?: unknown; layerBytes?: unknown };
+    const v = JSON.parse(text) as {
+      from?: unknown;
+      removedBytes?: unknown;
+      byCategory?: unknown;
+      layerBytes?: unknown;
+    };
     if (typeof v.from !== 'string' || typeof v.removedBytes !== 'number') return undefined;
     const byCategory: Record<string, number> = {};
     if (v.byCategory && typeof v.byCategory === 'object')
       for (const [k, n] of Object.entries(v.byCategory)) if (typeof n === 'number') byCategory[k] = n;
     const layerBytes =
-      Array.isArray(v.layerBytes) && v.layerBytes.every((n) => typeof n === 'number')
-        ? (v.layerBytes as number[])
-        : undefined;
+      Array.isArray(v.layerBytes) && v.layerBytes.every((n) => typeof n === 'number') ? v.layerBytes : undefined;
     return { from: v.from, removedBytes: v.removedBytes, byCategory, ...(layerBytes ? { layerBytes } : {}) };
   } catch {
     return undefined;

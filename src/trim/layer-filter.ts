@@ -127,7 +127,10 @@ export class LayerFilter extends Transform {
       return;
     }
     const flag = String.fromCharCode(block[156] ?? 0);
-    const size = this.#pax.has('size') && !META.has(flag) && flag !== 'g' ? Number(this.#pax.get('size')) : tarNumber(block, 124, 12);
+    const size =
+      this.#pax.has('size') && !META.has(flag) && flag !== 'g'
+        ? Number(this.#pax.get('size'))
+        : tarNumber(block, 124, 12);
     if (flag === 'g') {
       // a global pax header applies to every entry after it: always kept, never a drop decision
       this.push(Buffer.from(block));

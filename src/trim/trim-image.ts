@@ -126,7 +126,7 @@ async function writeOutcome(raw: RawImage, outcome: TrimOutcome, options: TrimOp
     ...(onStep ? { onStep } : {}),
   });
   const made = await inspectImageRaw(engine, written.id);
-  const differ = made?.Config ? configDifferences(raw.Config!, made.Config, [TRIM_LABEL]) : ['Config'];
+  const differ = made?.Config ? configDifferences(raw.Config, made.Config, [TRIM_LABEL]) : ['Config'];
   const layers = written.layers.map((l) => l.diffId);
   if (made && JSON.stringify(made.RootFS?.Layers ?? []) !== JSON.stringify(layers)) differ.push('RootFS.Layers');
   if (made && made.Created !== expectedCreated(raw, options.sourceDateEpoch)) differ.push('Created');

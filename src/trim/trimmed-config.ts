@@ -37,10 +37,7 @@ export function trimmedConfig(source: Buffer, edit: ConfigEdit): Buffer {
   const config = JSON.parse(source.toString('utf8')) as ImageConfigJson;
   const before = config.rootfs?.diff_ids ?? [];
   if (!config.rootfs || before.length !== edit.diffIds.length)
-    throw new TslimError(
-      'INTERNAL',
-      `the saved image has ${edit.diffIds.length} layers, its config ${before.length}`,
-    );
+    throw new TslimError('INTERNAL', `the saved image has ${edit.diffIds.length} layers, its config ${before.length}`);
   const created = edit.sourceDateEpoch !== undefined ? epochTime(edit.sourceDateEpoch) : config.created;
   if (created !== undefined) config.created = created;
   config.config = { ...(config.config ?? {}), Labels: { ...(config.config?.Labels ?? {}), ...edit.labels } };

@@ -73,7 +73,10 @@ export async function writeTrimmed(
       signal,
     );
     const stats = spooled.layers.map((l) => filters.get(l.name)!.stats);
-    checkHiddenDirectories(spooled.layers.map((l) => dirsAt.get(l.name) ?? []), stats);
+    checkHiddenDirectories(
+      spooled.layers.map((l) => dirsAt.get(l.name) ?? []),
+      stats,
+    );
     const source = JSON.parse(spooled.config.toString('utf8')) as { rootfs?: { diff_ids?: string[] } };
     const before = source.rootfs?.diff_ids ?? [];
     const layers = spooled.layers.map((l, i): TrimmedLayer => {
@@ -138,8 +141,12 @@ function checkHiddenDirectories(dirs: readonly string[][], stats: readonly Layer
   dirs.forEach((paths, layer) => {
     for (const path of paths)
       if (stats.slice(layer + 1).some((s) => s.dropped.has(path)))
-        throw new TslimError('INTERNAL', `removing ${path} would uncover the directory it hides in layer ${layer + 1}`, {
-          hint: `keep it with --keep '${path}'`,
-        });
+        throw new TslimError(
+          'INTERNAL',
+          `removing ${path} would uncover the directory it hides in layer ${layer + 1}`,
+          {
+            hint: `keep it with --keep '${path}'`,
+          },
+        );
   });
 }

@@ -58,7 +58,11 @@ describe.each(engines)('trim, layer by layer, on %s', (_name, connect) => {
   });
 
   afterAll(async () => {
-    for (const id of made) await engine.getImage(id).remove({ force: true }).catch(() => undefined);
+    for (const id of made)
+      await engine
+        .getImage(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     await removeByLabel(engine, runId);
     await rm(work, { recursive: true, force: true });
   });

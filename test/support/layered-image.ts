@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pack, type Header } from 'tar-stream';
 import { RUN_LABEL } from '../../src/core/labels.js';
@@ -73,7 +72,15 @@ export function layeredFixture(bigLayerBytes: number): { layers: LayerItem[][]; 
   const l4 = [dir('usr/lib/'), file('usr/lib/libB.so', 'libB, second version\n')];
   return {
     layers: [l1, l2, l3, l4].map(withParents),
-    removable: ['/usr/lib/libA.so', '/usr/lib/libA.so.1', '/opt/h1', '/opt/h2', '/usr/share/doc/readme', '/usr/lib/libC.a', `/${long}`],
+    removable: [
+      '/usr/lib/libA.so',
+      '/usr/lib/libA.so.1',
+      '/opt/h1',
+      '/opt/h2',
+      '/usr/share/doc/readme',
+      '/usr/lib/libC.a',
+      `/${long}`,
+    ],
   };
 }
 
@@ -102,7 +109,7 @@ export async function tarOf(items: readonly LayerItem[]): Promise<Buffer> {
   const p = pack();
   for (const { header, body } of items) p.entry(header, body ?? '');
   p.finalize();
-  return buffer(p as unknown as Readable);
+  return buffer(p);
 }
 
 /** Loads an image made of these layers (one empty-layer ENV line in its history too); returns its id. */

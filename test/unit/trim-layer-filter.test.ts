@@ -34,7 +34,7 @@ function tarOf(items: readonly Item[]): Promise<Buffer> {
   const p = pack();
   for (const { header, body } of items) p.entry(header, body ?? '');
   p.finalize();
-  return buffer(p as unknown as Readable);
+  return buffer(p);
 }
 
 /** Runs the filter over the tar fed in `chunk`-byte pieces (headers split across chunks too). */
