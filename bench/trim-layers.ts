@@ -42,6 +42,7 @@ async function world(): Promise<{ world: World; label: string }> {
     name,
     '--scale',
     scale,
+    '--skip-push',
   ]);
   return { world: JSON.parse(out.stdout.trim().split('\n').pop()!) as World, label: `\`${name}\` at scale ${scale}` };
 }
@@ -51,7 +52,7 @@ interface TrimJson {
     untrimmed: { id: string; bytes: number };
     trimmed: { id: string; bytes: number };
     buildMs: number;
-    layers: { from: string; diffId: string; bytes: number; droppedEntries: number }[];
+    layers: { from: string; diffId: string; bytes: number; droppedEntries: number; droppedBytes: number }[];
   };
 }
 
@@ -218,8 +219,10 @@ try {
     },
     layers: first.json.trim.layers.map((l) => ({
       kept: l.diffId === l.from,
+      inMin: inMin(l.from),
       bytes: l.bytes,
       dropped: l.droppedEntries,
+      droppedBytes: l.droppedBytes,
     })),
     composeRssKiB: [first.run.maxRssKiB, second.run.maxRssKiB, small.run.maxRssKiB],
   };
@@ -241,6 +244,16 @@ try {
       f.pullHoldingMin.trimmedTotal,
       sum(flatPushed1, () => true),
     )} |`,
+    '',
+    "Rewritten layers (the others are byte for byte the untrimmed image's):",
+    '',
+    '| layer | from -min | tar bytes written | entries dropped | bytes dropped |',
+    '|---:|:---:|---:|---:|---:|',
+    ...f.layers.flatMap((l, i) =>
+      l.kept
+        ? []
+        : [`| ${i + 1} | ${l.inMin ? 'yes' : 'no'} | ${gb(l.bytes)} | ${l.dropped} | ${gb(l.droppedBytes)} |`],
+    ),
     '',
     `Push uploads count the config blob (a rebuild's config differs: its run label and time). Same layer digests on the rebuild: ${f.rebuildPush.trimmedLayersSame}.`,
     '',
