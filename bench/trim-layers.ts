@@ -268,9 +268,9 @@ try {
     `layered / flat write time: ${ratio(layersWrite.writeMs, flat1.writeMs)}; in compose --trim the layered write took ${(f.write.composeBuildMs[0]! / 1000).toFixed(1)} s and ${(f.write.composeBuildMs[1]! / 1000).toFixed(1)} s.`,
     '',
   ];
-  await writeFile(path.join(repoRoot, 'bench', 'trim-layers.md'), text.join('\n'));
+  await writeFile(path.join(repoRoot, 'bench', `trim-layers-scale-${w.scale}.md`), text.join('\n'));
   process.stdout.write(text.join('\n'));
 } finally {
-  await writeFile(path.join(repoRoot, 'bench', 'trim-layers-results.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeFile(path.join(repoRoot, 'bench', `trim-layers-results-scale-${w.scale}.json`), JSON.stringify(results, null, 2) + '\n');
   await removeImages(made);
 }
