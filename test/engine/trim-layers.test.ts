@@ -9,7 +9,7 @@ import { withScratchContainer } from '../../src/docker/archive.js';
 import { connectEngine, type Engine } from '../../src/docker/engine.js';
 import { exportFilesystem } from '../../src/docker/export-import.js';
 import { writeTrimmed } from '../../src/trim/write-trimmed.js';
-import { layeredFixture, loadLayeredImage } from '../support/layered-image.js';
+import { hiddenDirectoryFixture, layeredFixture, loadLayeredImage } from '../support/layered-image.js';
 import { removeByLabel } from '../support/tiny-image.js';
 
 // The layer-preserving trim writer (write-trimmed.ts) on an image whose layers delete, replace and
@@ -141,5 +141,13 @@ describe.each(engines)('trim, layer by layer, on %s', (_name, connect) => {
       expect(await gone(probe.id), `delay ${delay}`).toBe(true);
     }
     expect((await temps()).filter((n) => !tempsBefore.includes(n))).toEqual([]);
+  });
+
+  it('refuses to remove a file that hides a lower layer directory (it would uncover it)', async () => {
+    const hidden = await loadLayeredImage(engine, hiddenDirectoryFixture(), work, runId);
+    await expect(writeTrimmed(engine, hidden.id, new Set(['/opt/x']), { labels: () => labels })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/would uncover the directory it hides in layer 1/),
+    });
   });
 });

@@ -105,6 +105,14 @@ function withParents(items: readonly LayerItem[]): LayerItem[] {
   return out;
 }
 
+/** A directory in one layer that a file of the next layer replaces (and so hides, with its contents). */
+export function hiddenDirectoryFixture(): LayerItem[][] {
+  return [
+    withParents([dir('opt/x/'), file('opt/x/child', 'under the directory\n')]),
+    withParents([file('opt/x', 'a file where the directory was\n')]),
+  ];
+}
+
 export async function tarOf(items: readonly LayerItem[]): Promise<Buffer> {
   const p = pack();
   for (const { header, body } of items) p.entry(header, body ?? '');
