@@ -271,6 +271,9 @@ try {
   await writeFile(path.join(repoRoot, 'bench', `trim-layers-scale-${w.scale}.md`), text.join('\n'));
   process.stdout.write(text.join('\n'));
 } finally {
-  await writeFile(path.join(repoRoot, 'bench', `trim-layers-results-scale-${w.scale}.json`), JSON.stringify(results, null, 2) + '\n');
+  await writeFile(
+    path.join(repoRoot, 'bench', `trim-layers-results-scale-${w.scale}.json`),
+    JSON.stringify(results, null, 2) + '\n',
+  );
   await removeImages(made);
 }
