@@ -63,7 +63,7 @@ export async function runTrim(image: { id: string; tag: string }, checked: TrimC
     onStep: (t) => {
       ctx.progress.update(t);
       // phase starts go to the log too (a spinner shows nothing without a TTY); byte counts do not
-      if (!/^trim: read \d/.test(t)) ctx.log.info(t);
+      if (!/^trim: (read \d|layer \d)/.test(t)) ctx.log.info(t);
     },
   });
   ctx.progress.succeed(`trim ${image.tag}`);

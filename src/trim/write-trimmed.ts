@@ -67,7 +67,7 @@ export async function writeTrimmed(
           return false;
         });
         filters.set(name, filter);
-        options.onStep?.(`trim: rewriting layer ${filters.size}`);
+        options.onStep?.(`trim: layer ${filters.size} of the saved image`);
         return filter;
       },
       signal,
