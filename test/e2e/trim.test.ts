@@ -257,6 +257,9 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     ['loading the image', /trim: loading the trimmed image/],
   ])('Ctrl-C while %s leaves nothing behind', async (phase, waitFor) => {
     const before = await trimmedImages();
+    const containersBefore = new Set(
+      (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).map((c) => c.Id),
+    );
     const out = `tslim-test/trim-int-${phase.split(' ')[0]}:${id}`;
     made.push(out, `${out}-untrimmed`);
     const cli = spawnCli(['compose', ...worldArgs, '--output-name', out, '--work-dir', dir, '--trim'], {
@@ -267,10 +270,15 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     cli.child.kill('SIGINT');
     const result = await cli.done;
     expect(result.code, result.stderr).toBe(130);
-    let left = await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+    // the engine is shared with other runs: only containers made since this test began count
+    const ours = async () =>
+      (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).filter(
+        (c) => !containersBefore.has(c.Id),
+      );
+    let left = await ours();
     for (let i = 0; i < 40 && left.length > 0; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      left = await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+      left = await ours();
     }
     expect(left.map((c) => c.Names)).toEqual([]);
     expect(await trimmedImages()).toEqual(before);
