@@ -60,6 +60,8 @@ const { world: w, label } = await world();
 const env = { DOCKER_CONFIG: w.registry.dockerConfig };
 const repo = `${w.registry.address}/tslim-bench/trim-layers`;
 const made: string[] = [];
+/** Tags pushed to the world's registry: their manifests are deleted at the end (blobs stay until its GC). */
+const pushedTags: string[] = [];
 
 async function compose(backends: string[], output: string): Promise<{ json: TrimJson; run: Measured }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-trim-layers-'));
@@ -115,6 +117,7 @@ async function push(image: string, tag: string): Promise<string> {
   const ref = `${repo}:${tag}-${stamp}`;
   await docker(['tag', image, ref]);
   made.push(ref);
+  pushedTags.push(`${tag}-${stamp}`);
   await docker(['push', ref], { env: { ...process.env, ...env } });
   return ref;
 }
@@ -139,6 +142,19 @@ async function manifest(ref: string, image: string): Promise<Pushed> {
     (await docker(['image', 'inspect', image, '--format', '{{json .RootFS.Layers}}'])).stdout,
   ) as string[];
   return { layers: new Map(inspect.map((d, i) => [d, json.layers[i]!.size])), config: json.config.size };
+}
+
+async function unpush(): Promise<void> {
+  const base = '/v2/tslim-bench/trim-layers/manifests';
+  const scope = 'repository:tslim-bench/trim-layers:pull,push,delete';
+  for (const tag of pushedTags) {
+    const head = await client.request('HEAD', `${base}/${tag}`, {
+      accept: 'application/vnd.docker.distribution.manifest.v2+json',
+      scope,
+    });
+    const digest = head.headers.get('docker-content-digest');
+    if (digest) await (await client.request('DELETE', `${base}/${digest}`, { scope })).body?.cancel();
+  }
 }
 
 const sum = (p: Pushed, keep: (diffId: string) => boolean): number =>
@@ -276,4 +292,5 @@ try {
     JSON.stringify(results, null, 2) + '\n',
   );
   await removeImages(made);
+  await unpush();
 }
