@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { TslimError } from '../core/errors.js';
+import { cString, octal, paxRecords } from '../docker/tar-header.js';
 import { normalizePath } from './fs-tree.js';
 
 /** One entry of a layer tar as the filter sees it (after its pax / GNU long-name blocks). */
@@ -130,7 +131,7 @@ export class LayerFilter extends Transform {
     const size =
       this.#pax.has('size') && !META.has(flag) && flag !== 'g'
         ? Number(this.#pax.get('size'))
-        : tarNumber(block, 124, 12);
+        : octal(block.subarray(124, 136));
     if (flag === 'g') {
       // a global pax header applies to every entry after it: always kept, never a drop decision
       this.push(Buffer.from(block));
@@ -151,7 +152,7 @@ export class LayerFilter extends Transform {
     const entry: LayerTarEntry = {
       path: normalizePath(this.#pax.get('path') ?? this.#longName ?? ustarName(block)),
       flag: flag === '\0' ? '0' : flag,
-      linkname: this.#pax.get('linkpath') ?? this.#longLink ?? cString(block, 157, 100),
+      linkname: this.#pax.get('linkpath') ?? this.#longLink ?? cString(block.subarray(157, 257)),
     };
     if (entry.flag === '1') entry.linkname = normalizePath(entry.linkname);
     this.#keep = !this.#drop(entry);
@@ -186,8 +187,8 @@ export class LayerFilter extends Transform {
   #readMeta(): void {
     const data = Buffer.concat(this.#meta).subarray(0, this.#metaSize);
     if (this.#metaFlag === 'x') for (const [k, v] of paxRecords(data)) this.#pax.set(k, v);
-    else if (this.#metaFlag === 'L') this.#longName = cString(data, 0, data.length);
-    else this.#longLink = cString(data, 0, data.length);
+    else if (this.#metaFlag === 'L') this.#longName = cString(data);
+    else this.#longLink = cString(data);
     this.#meta = [];
   }
 }
@@ -196,46 +197,8 @@ function padded(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
 }
 
-function cString(bytes: Buffer, offset: number, length: number): string {
-  const field = bytes.subarray(offset, offset + length);
-  const end = field.indexOf(0);
-  return field.toString('utf8', 0, end < 0 ? field.length : end);
-}
-
 function ustarName(block: Buffer): string {
-  const name = cString(block, 0, 100);
-  const magic = block.toString('latin1', 257, 262);
-  const prefix = magic === 'ustar' ? cString(block, 345, 155) : '';
+  const name = cString(block.subarray(0, 100));
+  const prefix = block.toString('latin1', 257, 262) === 'ustar' ? cString(block.subarray(345, 500)) : '';
   return prefix ? `${prefix}/${name}` : name;
-}
-
-/** A numeric header field: octal text, or GNU base-256 (high bit set) for sizes of 8 GiB and more. */
-export function tarNumber(block: Buffer, offset: number, length: number): number {
-  const field = block.subarray(offset, offset + length);
-  if ((field[0] ?? 0) & 0x80) {
-    let value = (field[0] ?? 0) & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + (field[i] ?? 0);
-    if (!Number.isSafeInteger(value)) throw new Error('a tar number field past 2^53');
-    return value;
-  }
-  const text = cString(field, 0, field.length).trim();
-  const value = text === '' ? 0 : Number.parseInt(text, 8);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad tar number field ${JSON.stringify(text)}`);
-  return value;
-}
-
-/** A pax extended header's records, "LEN key=value\n" each, LEN counting the whole record. */
-function paxRecords(body: Buffer): Map<string, string> {
-  const records = new Map<string, string>();
-  let offset = 0;
-  while (offset < body.length) {
-    const space = body.indexOf(0x20, offset);
-    const length = Number.parseInt(body.toString('ascii', offset, space), 10);
-    if (space < 0 || !Number.isSafeInteger(length) || length <= 0) break;
-    const record = body.toString('utf8', space + 1, offset + length - 1);
-    const eq = record.indexOf('=');
-    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
-    offset += length;
-  }
-  return records;
 }

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pack, type Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { LayerFilter, tarNumber, type LayerTarEntry } from '../../src/trim/layer-filter.js';
+import { octal } from '../../src/docker/tar-header.js';
+import { LayerFilter, type LayerTarEntry } from '../../src/trim/layer-filter.js';
 import { trimmedConfig, epochTime } from '../../src/trim/trimmed-config.js';
 
 interface Item {
@@ -111,7 +112,7 @@ describe('LayerFilter', () => {
     const block = Buffer.alloc(512);
     block[124] = 0x80;
     block.writeUIntBE(9 * 2 ** 30, 124 + 12 - 6, 6);
-    expect(tarNumber(block, 124, 12)).toBe(9 * 2 ** 30);
+    expect(octal(block.subarray(124, 136))).toBe(9 * 2 ** 30);
   });
 });
 
