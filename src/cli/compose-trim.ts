@@ -12,6 +12,8 @@ export interface TrimChecked {
   keep: string[];
   /** Test-only: dlopen-table file names to ignore (TSLIM_TRIM_IGNORE_DLOPEN), to prove an entry matters. */
   ignoreDlopen: string[];
+  /** SOURCE_DATE_EPOCH, checked: the trimmed image's `created` (default: the untrimmed image's). */
+  sourceDateEpoch?: string;
 }
 
 export function addTrimOptions(cmd: Command): Command {
@@ -36,7 +38,13 @@ export function checkTrim(flags: TrimFlags, dryRun: boolean): TrimChecked {
   for (const glob of flags.keep ?? [])
     if (glob.trim() === '') throw usageError('--keep needs a glob, e.g. --keep "/usr/local/cuda/lib64/libcufft*"');
   const ignoreDlopen = (process.env.TSLIM_TRIM_IGNORE_DLOPEN ?? '').split(',').filter(Boolean);
-  return { mode, keep: flags.keep ?? [], ignoreDlopen };
+  const epoch = process.env.SOURCE_DATE_EPOCH || undefined;
+  if (mode === 'apply' && epoch !== undefined && !/^\d{1,12}$/.test(epoch))
+    throw usageError(
+      `SOURCE_DATE_EPOCH=${epoch} is not a number of seconds since 1970`,
+      'set it to an integer, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it',
+    );
+  return { mode, keep: flags.keep ?? [], ignoreDlopen, ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}) };
 }
 
 /** Runs the trim analysis (and, unless report-only, writes the trimmed image) on the built image. */
@@ -51,10 +59,11 @@ export async function runTrim(image: { id: string; tag: string }, checked: TrimC
     keep: checked.keep,
     ignoreDlopen: checked.ignoreDlopen,
     reportOnly: checked.mode === 'report',
+    sourceDateEpoch: checked.sourceDateEpoch,
     onStep: (t) => {
       ctx.progress.update(t);
       // phase starts go to the log too (a spinner shows nothing without a TTY); byte counts do not
-      if (!/^trim: read \d/.test(t)) ctx.log.info(t);
+      if (!/^trim: (read \d|layer \d)/.test(t)) ctx.log.info(t);
     },
   });
   ctx.progress.succeed(`trim ${image.tag}`);

@@ -79,7 +79,8 @@ async function composeAction(options: Options, ctx: CliContext): Promise<number>
       try {
         steps = await afterBuild(candidate, result.plan.images, after, options, ctx, inputs.registryMirrors);
       } catch (error) {
-        await discardTrimmed(engine, outcome.trimmed.id);
+        // an image an earlier run made (same source and plan, same id) is not this run's to remove
+        if (!outcome.trimmed.existed) await discardTrimmed(engine, outcome.trimmed.id);
         ctx.log.warn(`the trimmed image failed; ${image.tag} (untrimmed) is kept`);
         throw error;
       }

@@ -16,7 +16,7 @@ export const IMAGE_LABELS = {
   serverArgs: 'dev.tslim.server.args',
   /** Bytes of /dev/shm the server needs (`docker run --shm-size`); verify uses it. */
   serverShmSize: 'dev.tslim.server.shm-size',
-  /** On a trimmed image: JSON {from, removedBytes, byCategory} (compose --trim; tslim report reads it). */
+  /** On a trimmed image: JSON {from, removedBytes, byCategory, layerBytes} (compose --trim; tslim report reads it). */
   trim: 'dev.tslim.trim',
 } as const;
 

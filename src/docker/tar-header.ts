@@ -49,12 +49,20 @@ export function decodeEntryHeader(raw: Buffer, skip: number): TarHeaderFields {
   throw new Error(`no tar header in a ${raw.length}-byte record (skip ${skip})`);
 }
 
-function cString(bytes: Buffer): string {
+/** A NUL-terminated header field as text. */
+export function cString(bytes: Buffer): string {
   const end = bytes.indexOf(0);
   return bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
 }
 
-function octal(field: Buffer): number {
+/** A numeric header field: octal text, or GNU base-256 (high bit set) for sizes of 8 GiB and more. */
+export function octal(field: Buffer): number {
+  if ((field[0] ?? 0) & 0x80) {
+    let value = (field[0] ?? 0) & 0x7f;
+    for (let i = 1; i < field.length; i++) value = value * 256 + (field[i] ?? 0);
+    if (!Number.isSafeInteger(value)) throw new Error('a tar number field past 2^53');
+    return value;
+  }
   const text = cString(field).trim();
   const value = text === '' ? 0 : Number.parseInt(text, 8);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad tar size field ${JSON.stringify(text)}`);
@@ -67,7 +75,7 @@ function paxField(body: Buffer, key: string): string | undefined {
 }
 
 /** A pax extended header's records, "LEN key=value\n" each, LEN counting the whole record. */
-function paxRecords(body: Buffer): Map<string, string> {
+export function paxRecords(body: Buffer): Map<string, string> {
   const records = new Map<string, string>();
   let offset = 0;
   while (offset < body.length) {

@@ -70,7 +70,16 @@ export const REPORT_JSON_SCHEMA = {
           properties: {
             from: { type: 'string' },
             removedBytes: { type: 'integer', minimum: 0 },
-            byCategory: { type: 'object' },
+            byCategory: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+            layers: {
+              type: 'object',
+              required: ['total', 'sharedWithMin', 'pullBytes'],
+              properties: {
+                total: { type: 'integer', minimum: 0 },
+                sharedWithMin: { type: 'integer', minimum: 0 },
+                pullBytes: { type: 'integer', minimum: 0 },
+              },
+            },
           },
         },
         ideal: {

@@ -47,6 +47,12 @@ export function summaryRows(report: SizeReport): [string, string][] {
       'trimmed',
       `${formatBytes(report.trim.removedBytes)} removed from ${report.trim.from.slice(0, 19)} (${parts.join(', ')})`,
     ]);
+    const l = report.trim.layers;
+    if (l)
+      rows.push([
+        'trim layers',
+        `${l.sharedWithMin} of ${l.total} shared with min; a node holding min pulls ${formatBytes(l.pullBytes)} (uncompressed)`,
+      ]);
   }
   if (report.ideal && report.min) {
     const over = report.ideal.overheadBytes;

@@ -37,11 +37,24 @@ export interface SizeReport {
   components: ComponentRow[];
   payload: { keptBytes: number; droppedBytes: number; kept: number; dropped: number };
   /** The slim image was made by compose --trim: what it was trimmed from and what went (its label). */
-  trim?: { from: string; removedBytes: number; byCategory: Record<string, number> };
+  trim?: TrimFacts;
   /** min image + kept payload: what a perfect slim image would weigh. */
   ideal?: { bytes: number; overheadBytes: number; percentOfSlim: number };
   /** Packages removed and added from full to slim (and to trimmed), from the images' SBOMs. */
   packages?: PackageDiff[];
+}
+
+export interface TrimFacts {
+  from: string;
+  removedBytes: number;
+  byCategory: Record<string, number>;
+  /**
+   * With the min image known and a trim label that lists its layers' bytes (tslim 0.1 trims written
+   * layer by layer): the slim image's layers that the min image has too (same diff id, so the same
+   * blob in a registry), and the bytes of the others: what a node that holds the min image pulls
+   * (uncompressed layer tars; a registry stores them gzipped).
+   */
+  layers?: { total: number; sharedWithMin: number; pullBytes: number };
 }
 
 export interface ReportInputs {
@@ -104,7 +117,12 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
     payload: { keptBytes, droppedBytes, kept, dropped },
   };
   const trim = trimLabel(slim.labels[IMAGE_LABELS.trim]);
-  if (trim) report.trim = trim;
+  if (trim) {
+    const { layerBytes, ...facts } = trim;
+    report.trim = facts;
+    if (min && layerBytes?.length === slim.layers.length)
+      report.trim.layers = pullFromMin(slim.layers, min.layers, layerBytes);
+  }
   if (inputs.packages) report.packages = inputs.packages;
   if (min) {
     report.min = sizes(min, compressed.min);
@@ -114,15 +132,34 @@ export function buildSizeModel(inputs: ReportInputs): SizeReport {
   return report;
 }
 
-function trimLabel(text: string | undefined): SizeReport['trim'] {
+/** The slim image's layers the min image has (by diff id), and the bytes of those it lacks. */
+function pullFromMin(layers: readonly string[], minLayers: readonly string[], bytes: readonly number[]) {
+  const inMin = new Set(minLayers);
+  let sharedWithMin = 0;
+  let pullBytes = 0;
+  layers.forEach((layer, i) => {
+    if (inMin.has(layer)) sharedWithMin++;
+    else pullBytes += bytes[i] ?? 0;
+  });
+  return { total: layers.length, sharedWithMin, pullBytes };
+}
+
+function trimLabel(text: string | undefined): (TrimFacts & { layerBytes?: number[] }) | undefined {
   if (!text) return undefined;
   try {
-    const v = JSON.parse(text) as { from?: unknown; removedBytes?: unknown; byCategory?: unknown };
+    const v = JSON.parse(text) as {
+      from?: unknown;
+      removedBytes?: unknown;
+      byCategory?: unknown;
+      layerBytes?: unknown;
+    };
     if (typeof v.from !== 'string' || typeof v.removedBytes !== 'number') return undefined;
     const byCategory: Record<string, number> = {};
     if (v.byCategory && typeof v.byCategory === 'object')
       for (const [k, n] of Object.entries(v.byCategory)) if (typeof n === 'number') byCategory[k] = n;
-    return { from: v.from, removedBytes: v.removedBytes, byCategory };
+    const layerBytes =
+      Array.isArray(v.layerBytes) && v.layerBytes.every((n) => typeof n === 'number') ? v.layerBytes : undefined;
+    return { from: v.from, removedBytes: v.removedBytes, byCategory, ...(layerBytes ? { layerBytes } : {}) };
   } catch {
     return undefined;
   }

@@ -3,14 +3,14 @@ import { IMAGE_LABELS } from '../core/labels.js';
 import { DLOPEN_TABLE } from '../catalog/dlopen.js';
 import { withScratchContainer } from '../docker/archive.js';
 import type { Engine } from '../docker/engine.js';
-import { exportFilesystem, importFilesystem } from '../docker/export-import.js';
-import { inspectImageRaw, removeImage } from '../docker/images.js';
-import { configChanges, configDifferences } from './config-changes.js';
+import { inspectImageRaw, removeImage, type RawImage } from '../docker/images.js';
+import { configDifferences } from './config-changes.js';
 import { keepMatcher } from './glob.js';
 import { readImageTree } from './image-tree.js';
 import { ldSoConfDirs } from './ld-search.js';
-import { rewriteTar, type RewriteStats } from './rewrite.js';
 import { planTrim, type TrimPlan } from './trim-plan.js';
+import { epochTime } from './trimmed-config.js';
+import { writeTrimmed, type TrimmedLayer } from './write-trimmed.js';
 
 /** Label on a trimmed image: what it was trimmed from and how much went (tslim report reads it). */
 export const TRIM_LABEL = IMAGE_LABELS.trim;
@@ -24,13 +24,18 @@ export interface TrimOptions {
   ignoreDlopen: readonly string[];
   /** --trim=report: analyse only, write nothing. */
   reportOnly: boolean;
+  /** SOURCE_DATE_EPOCH: the trimmed image's `created`; else the untrimmed image's. */
+  sourceDateEpoch?: string | undefined;
   onStep?: (text: string) => void;
 }
 
 export interface TrimOutcome {
   plan: TrimPlan;
   untrimmed: { id: string; bytes: number };
-  trimmed?: { id: string; bytes: number };
+  /** existed: an earlier run of the same image and plan made this very image (same id). */
+  trimmed?: { id: string; bytes: number; existed: boolean };
+  /** The untrimmed image's layers, each kept as it is or rewritten without the removed entries. */
+  layers?: TrimmedLayer[];
   analysis: { ms: number; streamedBytes: number; files: number; reread: number };
   buildMs?: number;
 }
@@ -39,7 +44,10 @@ function listLabel(value: string | undefined): string[] {
   return (value ?? '').split(',').filter(Boolean);
 }
 
-/** tslim compose --trim: analyse the built image, then write the trimmed image as one fresh layer. */
+/**
+ * tslim compose --trim: analyse the built image's merged filesystem (a created container's export),
+ * plan what goes, then write the trimmed image layer by layer (write-trimmed.ts).
+ */
 export async function trimImage(image: string, options: TrimOptions): Promise<TrimOutcome> {
   const { engine, signal } = options;
   const raw = await inspectImageRaw(engine, image, signal);
@@ -54,7 +62,7 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
     .split(':')
     .filter((d) => d.startsWith('/'));
   const keep = keepMatcher(options.keep);
-  return withScratchContainer(
+  const outcome = await withScratchContainer(
     engine,
     image,
     options.runId,
@@ -88,47 +96,53 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
           reread: read.stats.reread,
         },
       };
-      if (options.reportOnly) return outcome;
-      const buildStarted = performance.now();
-      options.onStep?.(`trim: writing the trimmed image (${plan.remove.size} paths go)`);
-      const stats: RewriteStats = { kept: 0, dropped: 0, keptBytes: 0, droppedBytes: 0 };
-      const summary = JSON.stringify({
-        from: raw.Id,
-        removedBytes: plan.removedBytes,
-        byCategory: Object.fromEntries(Object.entries(plan.byCategory).map(([k, v]) => [k, v.bytes])),
-      });
-      // /.dockerenv is the engine's marker of a container, made when the scratch container was: not the image's
-      const body = rewriteTar(
-        await exportFilesystem(container),
-        (p) => plan.remove.has(p) || p === '/.dockerenv',
-        stats,
-      );
-      const onAbort = (): void => {
-        body.destroy(new Error('interrupted'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let id: string;
-      try {
-        id = await importFilesystem(engine, body, configChanges(config, { [TRIM_LABEL]: summary }));
-      } catch (error) {
-        if (signal?.aborted) throw new TslimError('ABORTED', 'interrupted', { cause: error });
-        throw error;
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-      }
-      const made = await inspectImageRaw(engine, id);
-      const differ = made?.Config ? configDifferences(config, made.Config, [TRIM_LABEL]) : ['Config'];
-      if (signal?.aborted || differ.length > 0) {
-        await removeImage(engine, id, { force: true }).catch(() => undefined);
-        if (signal?.aborted) throw new TslimError('ABORTED', 'interrupted');
-        throw new TslimError('INTERNAL', `the trimmed image's config differs from ${image} in ${differ.join(', ')}`, {
-          hint: 'this is a tslim bug: please report it with the output of docker inspect of the image',
-        });
-      }
-      outcome.trimmed = { id, bytes: made?.Size ?? stats.keptBytes };
-      outcome.buildMs = Math.round(performance.now() - buildStarted);
       return outcome;
     },
     signal,
   );
+  if (options.reportOnly) return outcome;
+  await writeOutcome(raw, outcome, options);
+  return outcome;
+}
+
+/** Writes the trimmed image, layer by layer, and checks its config against the untrimmed one's. */
+async function writeOutcome(raw: RawImage, outcome: TrimOutcome, options: TrimOptions): Promise<void> {
+  const { engine, signal, onStep } = options;
+  const { plan } = outcome;
+  const started = performance.now();
+  onStep?.(`trim: writing the trimmed image (${plan.remove.size} paths go)`);
+  const summary = (layers: readonly TrimmedLayer[]): string =>
+    JSON.stringify({
+      from: raw.Id,
+      removedBytes: plan.removedBytes,
+      byCategory: Object.fromEntries(Object.entries(plan.byCategory).map(([k, v]) => [k, v.bytes])),
+      // each layer's tar bytes: tslim report sums those a node holding the min image lacks
+      layerBytes: layers.map((l) => l.bytes),
+    });
+  const written = await writeTrimmed(engine, raw.Id, plan.remove, {
+    signal,
+    labels: (layers) => ({ [TRIM_LABEL]: summary(layers) }),
+    sourceDateEpoch: options.sourceDateEpoch,
+    ...(onStep ? { onStep } : {}),
+  });
+  const made = await inspectImageRaw(engine, written.id);
+  const differ = made?.Config ? configDifferences(raw.Config, made.Config, [TRIM_LABEL]) : ['Config'];
+  const layers = written.layers.map((l) => l.diffId);
+  if (made && JSON.stringify(made.RootFS?.Layers ?? []) !== JSON.stringify(layers)) differ.push('RootFS.Layers');
+  if (made && made.Created !== expectedCreated(raw, options.sourceDateEpoch)) differ.push('Created');
+  if (signal?.aborted || differ.length > 0) {
+    if (!written.existed) await removeImage(engine, written.id, { force: true }).catch(() => undefined);
+    if (signal?.aborted) throw new TslimError('ABORTED', 'interrupted');
+    throw new TslimError('INTERNAL', `the trimmed image's config differs from ${raw.Id} in ${differ.join(', ')}`, {
+      hint: 'this is a tslim bug: please report it with the output of docker inspect of both images',
+    });
+  }
+  outcome.trimmed = { id: written.id, bytes: made?.Size ?? 0, existed: written.existed };
+  outcome.layers = written.layers;
+  outcome.buildMs = Math.round(performance.now() - started);
+}
+
+/** The engines report `created` as the config has it, with sub-second digits as written. */
+function expectedCreated(raw: RawImage, epoch: string | undefined): string {
+  return epoch !== undefined ? epochTime(epoch) : raw.Created;
 }

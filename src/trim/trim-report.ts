@@ -20,6 +20,8 @@ export function trimJson(outcome: TrimOutcome): Record<string, unknown> {
     closure: plan.closure,
     analysis: outcome.analysis,
     buildMs: outcome.buildMs ?? null,
+    // each layer of the untrimmed image: kept as it was (diffId = from) or rewritten without the removed entries
+    layers: outcome.layers ?? null,
   };
 }
 
@@ -32,6 +34,11 @@ export function formatTrim(outcome: TrimOutcome): string {
     const after = outcome.trimmed.bytes;
     lines.push(
       `trim: ${formatBytes(before)} -> ${formatBytes(after)} (${((after / before) * 100).toFixed(1)} % of the untrimmed, compose.py-equivalent image)`,
+    );
+    const layers = outcome.layers ?? [];
+    const kept = layers.filter((l) => l.diffId === l.from).length;
+    lines.push(
+      `layers: ${kept} of ${layers.length} kept as they were (same digests), ${layers.length - kept} rewritten without the removed entries`,
     );
   } else
     lines.push(

@@ -52,6 +52,7 @@ interface TrimJson {
     largest: { path: string }[];
     keptForDlopen: { path: string; entry: string }[];
     untrimmedTag?: string;
+    layers: { from: string; diffId: string; bytes: number; droppedEntries: number }[] | null;
   };
 }
 
@@ -115,10 +116,23 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     expect((await engine.getImage(output).inspect()).Id).toBe(t.trimmed!.id);
     expect((await engine.getImage(`${output}-untrimmed`).inspect()).Id).toBe(t.untrimmed.id);
     expect(t.removedBytes).toBeGreaterThan(0);
-    // one flat layer: the image holds exactly the filesystem less what went
-    const trimmed = (await engine.getImage(output).inspect()).Size;
-    expect(Math.abs(trimmed - (t.filesystemBytes - t.removedBytes))).toBeLessThan(t.filesystemBytes * 0.01);
-    expect(t.untrimmed.bytes - trimmed).toBeGreaterThanOrEqual(t.removedBytes * 0.99);
+    // the untrimmed image's layers, each kept byte for byte or rewritten without the removed entries
+    const [trimmedImage, untrimmedImage, minImage] = await Promise.all([
+      engine.getImage(output).inspect(),
+      engine.getImage(t.untrimmed.id).inspect(),
+      engine.getImage(world.releases['24.09']!.min).inspect(),
+    ]);
+    const layers = t.layers!;
+    expect(layers.map((l) => l.from)).toEqual(untrimmedImage.RootFS.Layers);
+    expect(trimmedImage.RootFS.Layers).toEqual(layers.map((l) => l.diffId));
+    for (const l of layers) expect(l.diffId === l.from, l.from).toBe(l.droppedEntries === 0);
+    expect(layers.some((l) => l.droppedEntries > 0)).toBe(true);
+    // the -min base's layers that lost nothing are the -min image's own: shared in the engine and a registry
+    const minLayers = new Set(minImage.RootFS.Layers);
+    const shared = trimmedImage.RootFS.Layers!.filter((l) => minLayers.has(l));
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared).toEqual(layers.filter((l) => l.droppedEntries === 0 && minLayers.has(l.from)).map((l) => l.from));
+    expect(t.untrimmed.bytes - trimmedImage.Size).toBeGreaterThanOrEqual(t.removedBytes * 0.99);
     // and the config is the original's
     const [a, b] = await Promise.all([
       engine.getImage(t.untrimmed.id).inspect(),
@@ -147,10 +161,31 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     const full = world.releases['24.09']!.full;
     const result = await runCli(['report', full, output, '--json', '--no-registry'], { env, cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    const report = (JSON.parse(result.stdout) as { report: { trim?: { from: string; removedBytes: number } } }).report;
+    const report = (
+      JSON.parse(result.stdout) as {
+        report: {
+          trim?: {
+            from: string;
+            removedBytes: number;
+            layers?: { total: number; sharedWithMin: number; pullBytes: number };
+          };
+        };
+      }
+    ).report;
     expect(report.trim).toMatchObject({ from: first.trim.untrimmed.id, removedBytes: first.trim.removedBytes });
+    // per image: the layers shared with -min, and what a node holding -min pulls (the rewritten layers and those above)
+    const layers = first.trim.layers!;
+    const min = new Set((await engine.getImage(world.releases['24.09']!.min).inspect()).RootFS.Layers);
+    const pull = layers.filter((l) => !min.has(l.diffId)).reduce((n, l) => n + l.bytes, 0);
+    expect(report.trim?.layers).toEqual({
+      total: layers.length,
+      sharedWithMin: layers.filter((l) => min.has(l.diffId)).length,
+      pullBytes: pull,
+    });
+    expect(pull).toBeLessThan(layers.reduce((n, l) => n + l.bytes, 0));
     const table = await runCli(['report', full, output, '--no-registry'], { env, cwd: dir });
     expect(table.stdout).toMatch(/trimmed\s+\S+ \S+ removed from sha256:/);
+    expect(table.stdout).toMatch(/trim layers\s+\d+ of \d+ shared with min; a node holding min pulls/);
   });
 
   it('keeps a dlopen-only library because of its table entry', async () => {
@@ -185,6 +220,16 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     expect(await trimmedImages()).toEqual(before);
   });
 
+  it('a rebuild with no change writes the same layers (nothing new to push)', async () => {
+    const again = `tslim-test/trim-again:${id}`;
+    const result = await compose(again, ['--trim', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const second = JSON.parse(result.stdout) as TrimJson;
+    expect(second.trim.layers!.map((l) => l.diffId)).toEqual(first.trim.layers!.map((l) => l.diffId));
+    const [a, b] = await Promise.all([engine.getImage(output).inspect(), engine.getImage(again).inspect()]);
+    expect(b.RootFS.Layers).toEqual(a.RootFS.Layers);
+  });
+
   it('--keep keeps a file the trim would drop', async () => {
     const dropped = first.trim.largest.find((f) => f.path.includes('libnppif.so'))?.path;
     expect(dropped).toBeDefined();
@@ -207,22 +252,33 @@ describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)
     expect((await engine.getImage(out).inspect()).Config.Labels[TRIM_LABEL]).toBeUndefined();
   });
 
-  it('Ctrl-C while the trimmed image is written leaves nothing behind', async () => {
+  it.each([
+    ['rewriting the layers', /trim: writing the trimmed image/],
+    ['loading the image', /trim: loading the trimmed image/],
+  ])('Ctrl-C while %s leaves nothing behind', async (phase, waitFor) => {
     const before = await trimmedImages();
-    const out = `tslim-test/trim-int:${id}`;
+    const containersBefore = new Set(
+      (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).map((c) => c.Id),
+    );
+    const out = `tslim-test/trim-int-${phase.split(' ')[0]}:${id}`;
     made.push(out, `${out}-untrimmed`);
     const cli = spawnCli(['compose', ...worldArgs, '--output-name', out, '--work-dir', dir, '--trim'], {
       env,
       cwd: dir,
     });
-    await cli.waitFor(/trim: writing the trimmed image/);
+    await cli.waitFor(waitFor);
     cli.child.kill('SIGINT');
     const result = await cli.done;
     expect(result.code, result.stderr).toBe(130);
-    let left = await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+    // the engine is shared with other runs: only containers made since this test began count
+    const ours = async () =>
+      (await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).filter(
+        (c) => !containersBefore.has(c.Id),
+      );
+    let left = await ours();
     for (let i = 0; i < 40 && left.length > 0; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      left = await engine.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+      left = await ours();
     }
     expect(left.map((c) => c.Names)).toEqual([]);
     expect(await trimmedImages()).toEqual(before);

@@ -1,6 +1,6 @@
 /**
  * The subset of JSON Schema 2020-12 that tslim's schemas use (type, const, enum, required,
- * properties, items, minimum, local $ref), checked strictly: unknown keywords fail, so a schema
+ * properties, additionalProperties (a schema), items, minimum, local $ref), checked strictly: unknown keywords fail, so a schema
  * cannot silently grow past what this checks.
  */
 type Schema = Record<string, unknown>;
@@ -14,6 +14,7 @@ const KNOWN = new Set([
   'enum',
   'required',
   'properties',
+  'additionalProperties',
   'items',
   'minimum',
 ]);
@@ -41,7 +42,7 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
       if (!(key in obj)) errors.push(`${path}.${key}: missing`);
     const props = (schema.properties as Record<string, Schema> | undefined) ?? {};
     for (const [key, v] of Object.entries(obj)) {
-      const sub = props[key];
+      const sub = props[key] ?? (schema.additionalProperties as Schema | undefined);
       if (!sub) errors.push(`${path}.${key}: not in schema`);
       else errors.push(...validate(v, sub, root, `${path}.${key}`));
     }

@@ -169,3 +169,32 @@ describe('formatters', () => {
     expect(html).not.toMatch(/<script/i);
   });
 });
+
+describe('trim section', () => {
+  const label = (extra: Record<string, unknown>) =>
+    JSON.stringify({ from: 'sha256:untrimmed', removedBytes: 900, byCategory: { 'static-archive': 900 }, ...extra });
+  const trimmed = (extra: Record<string, unknown>) => ({
+    ...slim,
+    layers: ['l1', 'r2', 's3'],
+    labels: { 'dev.tslim.trim': label(extra) },
+  });
+
+  it('counts the layers shared with min and the bytes a node holding min pulls', () => {
+    const report = buildSizeModel({ full, slim: trimmed({ layerBytes: [1000, 700, 50] }), min });
+    expect(report.trim).toEqual({
+      from: 'sha256:untrimmed',
+      removedBytes: 900,
+      byCategory: { 'static-archive': 900 },
+      layers: { total: 3, sharedWithMin: 1, pullBytes: 750 },
+    });
+    expect(formatTable(report, [])).toMatch(/trim layers\s+1 of 3 shared with min; a node holding min pulls 750 B/);
+    const json = formatJson(report, []);
+    expect(validate(json, REPORT_JSON_SCHEMA as unknown as Record<string, unknown>)).toEqual([]);
+  });
+
+  it('says nothing of layers without min, or for a label of a flat trim (no layer bytes)', () => {
+    expect(buildSizeModel({ full, slim: trimmed({ layerBytes: [1, 2, 3] }) }).trim?.layers).toBeUndefined();
+    expect(buildSizeModel({ full, slim: trimmed({}), min }).trim?.layers).toBeUndefined();
+    expect(buildSizeModel({ full, slim: trimmed({ layerBytes: [1, 2] }), min }).trim?.layers).toBeUndefined();
+  });
+});

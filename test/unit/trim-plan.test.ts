@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DLOPEN_TABLE } from '../../src/catalog/dlopen.js';
 import { categorize } from '../../src/trim/categories.js';
-import { configChanges, configDifferences } from '../../src/trim/config-changes.js';
+import { configChanges } from '../../bench/lib/flat-import.js';
+import { configDifferences } from '../../src/trim/config-changes.js';
 import type { ElfInfo } from '../../src/trim/elf.js';
 import { FsTree } from '../../src/trim/fs-tree.js';
 import { keepMatcher } from '../../src/trim/glob.js';
@@ -108,7 +109,7 @@ describe('categories', () => {
   });
 });
 
-describe('import changes', () => {
+describe('import changes (the flat write the bench compares with)', () => {
   it('quote env and labels so the builder substitutes nothing, and JSON-encode entrypoint and cmd', () => {
     const config = {
       Env: ['PATH=/opt/tritonserver/bin:$PATH', 'Q=say "hi"\\now'],
