@@ -83,6 +83,7 @@ const realFlags = [
   '--image',
   `min,${real.min}`,
   '--skip-pull',
+  '--cpu-only',
   '--no-dcgm',
   '--pip-index-url',
   real.pypi.url,

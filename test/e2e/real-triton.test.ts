@@ -29,6 +29,8 @@ const realFlags = [
   '--image',
   `min,${real.min}`,
   '--skip-pull',
+  // a CPU build (TRITON_SERVER_GPU_ENABLED=0): compose.py's --enable-gpu=false recipe
+  '--cpu-only',
   '--no-dcgm',
   '--pip-index-url',
   real.pypi.url,
@@ -46,7 +48,7 @@ const made = [slim, trimmed, `${trimmed}-untrimmed`];
 let dir = '';
 
 interface ComposeJson {
-  verify?: { ok: boolean; results: { backend: string; ok: boolean }[] };
+  verify?: { ok: boolean; results: { backend: string; status: string }[] };
   image: { id: string; tag: string };
   trim?: {
     trimmed: { id: string; bytes: number } | null;
@@ -142,9 +144,9 @@ describe('the real Triton pair (v2.50.0 from NVIDIA sources)', () => {
 
   it('compose --backend onnxruntime --backend python builds on the real -min and verify passes the shipped samples', () => {
     expect(composed.verify?.ok).toBe(true);
-    expect(composed.verify?.results.map((b) => [b.backend, b.ok]).sort()).toEqual([
-      ['onnxruntime', true],
-      ['python', true],
+    expect(composed.verify?.results.map((b) => [b.backend, b.status]).sort()).toEqual([
+      ['onnxruntime', 'passed'],
+      ['python', 'passed'],
     ]);
   });
 
@@ -185,6 +187,21 @@ describe('--trim on the real pair', () => {
       '/opt/tritonserver/backends/onnxruntime/libonnxruntime.so.1',
     ])
       expect(removed).not.toContain(keep);
+    // the closure reaches Debian's shared libraries through the real DT_NEEDED chains: protobuf and
+    // re2 (libtritonserver.so), gRPC (tritonserver), libpython and libarchive (the python stub)
+    const present = await runIn(trimmed, [
+      'python3',
+      '-c',
+      "import glob; print(sorted(p.rsplit('/', 1)[1] for p in glob.glob('/usr/lib/x86_64-linux-gnu/lib*.so.*')))",
+    ]);
+    for (const lib of [
+      'libprotobuf.so.32',
+      'libre2.so.9',
+      'libgrpc++.so.1.51',
+      'libpython3.11.so.1.0',
+      'libarchive.so.13',
+    ])
+      expect(present, lib).toContain(`'${lib}`);
   });
 
   it('every kept ELF file resolves with the real ld.so, and the trimmed image serves the user repository', async () => {
