@@ -1,6 +1,6 @@
 import type { ImageFiles } from './image-files.js';
 import { wantsSoname } from './image-files.js';
-import type { InventoryPackage } from './inventory.js';
+import type { InventoryPackage } from './inventory-types.js';
 
 /**
  * NVIDIA shared libraries present (trim's scope: the CUDA tree, and the cuDNN, TensorRT, NCCL,

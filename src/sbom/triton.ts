@@ -1,5 +1,5 @@
 import type { FileEntry } from './image-files.js';
-import type { InventoryPackage } from './inventory.js';
+import type { InventoryPackage } from './inventory-types.js';
 
 const ROOT = 'opt/tritonserver';
 const ROLES = [

@@ -41,7 +41,9 @@ export async function buildWorldImage(
   const tail: string[] = [];
   await followStream(stream, `build of ${tag}`, (line) => {
     if (line.stream?.startsWith('Step ')) progress(`  ${line.stream.trim().slice(0, 120)}`);
-    if (line.stream?.trim()) tail.push(line.stream.trimEnd()) > 20 && tail.shift();
+    if (!line.stream?.trim()) return;
+    tail.push(line.stream.trimEnd());
+    if (tail.length > 20) tail.shift();
   }).catch((error: unknown) => {
     process.stderr.write(tail.join('\n') + '\n');
     throw error;
