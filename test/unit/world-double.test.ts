@@ -15,12 +15,15 @@ const children: ChildProcess[] = [];
 
 const MODELS: Record<string, string> = {
   simple: `name: "simple"
-backend: "identity"   # add/sub by tensor names
+platform: "pytorch_libtorch"   # add/sub by tensor names
 max_batch_size: 8
 input [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ 4 ] }, { name: "INPUT1" data_type: TYPE_INT32 dims: [ 4 ] } ]
 output [ { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ 4 ] }, { name: "OUTPUT1" data_type: TYPE_INT32 dims: [ 4 ] } ]
 instance_group [ { kind: KIND_CPU, count: 1 } ]`,
-  echo: 'backend: "identity"\nmax_batch_size: 4\ninput [{ name: "IN" data_type: TYPE_FP32 dims: [ 2 ] }]\noutput [{ name: "OUT" data_type: TYPE_FP32 dims: [ 2 ] }]',
+  scaled:
+    'platform: "pytorch_libtorch"\nmax_batch_size: 4\ninput [{ name: "IN" data_type: TYPE_FP32 dims: [ 2 ] }]\noutput [{ name: "OUT" data_type: TYPE_FP32 dims: [ 2 ] }]',
+  ident:
+    'backend: "identity"\nmax_batch_size: 4\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ -1 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ -1 ] }]',
   onnx: 'platform: "onnxruntime_onnx"',
   gpu: 'backend: "identity"\ninstance_group [{ kind: KIND_GPU count: 1 }]',
   py: 'backend: "python"\ninstance_group [{ kind: KIND_CPU count: 2 }]',
@@ -29,7 +32,7 @@ instance_group [ { kind: KIND_CPU, count: 1 } ]`,
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'tslim-double-'));
   repo = path.join(root, 'models');
-  for (const b of ['identity', 'python']) {
+  for (const b of ['identity', 'python', 'pytorch']) {
     await mkdir(path.join(root, 'backends', b), { recursive: true });
     await writeFile(path.join(root, 'backends', b, `libtriton_${b}.so`), '');
   }
@@ -203,8 +206,13 @@ describe('Triton double: serving', () => {
     expect(res.json.error).toBe('explicit model load / unload is not allowed if polling is enabled');
   });
 
-  it('infers add/sub for INPUT0/INPUT1 models, scales others by the backend library; GPU memory warms up then stays flat', async () => {
-    const s = await start(['--model-control-mode=explicit', '--load-model=simple', '--load-model=echo']);
+  it('infers add/sub for INPUT0/INPUT1 models, echoes on identity, scales others by the backend library; GPU memory warms up then stays flat', async () => {
+    const s = await start([
+      '--model-control-mode=explicit',
+      '--load-model=simple',
+      '--load-model=scaled',
+      '--load-model=ident',
+    ]);
     const add = await post(`${s.url}/v2/models/simple/infer`, {
       inputs: [
         { name: 'INPUT0', datatype: 'INT32', shape: [1, 4], data: [[1, 2, 3, 4]] },
@@ -216,41 +224,50 @@ describe('Triton double: serving', () => {
       { name: 'OUTPUT0', datatype: 'INT32', shape: [1, 4], data: [2, 3, 4, 5] },
       { name: 'OUTPUT1', datatype: 'INT32', shape: [1, 4], data: [0, 1, 2, 3] },
     ]);
-    const echo = await post(`${s.url}/v2/models/echo/infer`, {
+    // the identity backend: OUTPUT0 is INPUT0 (FP32 values as float32 holds them, as Triton answers)
+    const ident = await post(`${s.url}/v2/models/ident/infer`, {
+      inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 3], data: [0.1, -2, 3.5] }],
+    });
+    expect(ident.json.outputs).toEqual([
+      { name: 'OUTPUT0', datatype: 'FP32', shape: [1, 3], data: [Math.fround(0.1), -2, 3.5] },
+    ]);
+    const scaled = await post(`${s.url}/v2/models/scaled/infer`, {
       inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [0.5, 1.5] }],
     });
     // any other model: inputs times a factor in [0.5, 1.5) taken from the backend library's bytes
     const scale = createHash('sha256').update('').digest('hex').slice(0, 12);
     const factor = 0.5 + parseInt(scale, 16) / 16 ** 12;
-    expect(echo.json.outputs).toEqual([
-      { name: 'OUT', datatype: 'FP32', shape: [1, 2], data: [0.5 * factor, 1.5 * factor] },
+    expect(scaled.json.outputs).toEqual([
+      { name: 'OUT', datatype: 'FP32', shape: [1, 2], data: [Math.fround(0.5 * factor), Math.fround(1.5 * factor)] },
     ]);
     const used = async (): Promise<number> =>
       Number(
         /nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1],
       );
     for (let i = 0; i < 3; i++)
-      await post(`${s.url}/v2/models/echo/infer`, {
+      await post(`${s.url}/v2/models/scaled/infer`, {
         inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [1, 2] }],
       });
     const warm = await used();
     for (let i = 0; i < 5; i++)
-      await post(`${s.url}/v2/models/echo/infer`, {
+      await post(`${s.url}/v2/models/scaled/infer`, {
         inputs: [{ name: 'IN', datatype: 'FP32', shape: [1, 2], data: [1, 2] }],
       });
     expect(await used()).toBe(warm);
-    expect(await (await fetch(s.metrics)).text()).toMatch(/nv_inference_request_success\{model="echo",version="1"\} 9/);
+    expect(await (await fetch(s.metrics)).text()).toMatch(
+      /nv_inference_request_success\{model="scaled",version="1"\} 9/,
+    );
   });
 
   it('leaks GPU memory per batch element with TRITON_DOUBLE_LEAK=1', async () => {
-    const s = await start(['--model-control-mode=explicit', '--load-model=echo'], { TRITON_DOUBLE_LEAK: '1' });
+    const s = await start(['--model-control-mode=explicit', '--load-model=scaled'], { TRITON_DOUBLE_LEAK: '1' });
     const used = async (): Promise<number> =>
       Number(
         /nv_gpu_memory_used_bytes\{gpu_uuid="GPU-double-0"\} (\d+)/.exec(await (await fetch(s.metrics)).text())?.[1],
       );
     const before = await used();
     for (let i = 0; i < 4; i++)
-      await post(`${s.url}/v2/models/echo/infer`, {
+      await post(`${s.url}/v2/models/scaled/infer`, {
         inputs: [{ name: 'IN', datatype: 'FP32', shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }],
       });
     expect(await used()).toBe(before + 4 * 3 * 1024 * 1024);

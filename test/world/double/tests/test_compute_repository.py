@@ -9,7 +9,7 @@ from .helpers import Repo, tensor
 ONNX = '''platform: "onnxruntime_onnx" max_batch_size: 4
 input [ { name: "x" data_type: TYPE_FP16 dims: [ -1 ] }, { name: "ids" data_type: TYPE_INT64 dims: [ 2 ] } ]
 output [ { name: "y" data_type: TYPE_FP32 dims: [ -1 ] }, { name: "n" data_type: TYPE_INT64 dims: [ 2 ] } ]'''
-TEXT = '''backend: "identity" max_batch_size: 0
+TEXT = '''platform: "onnxruntime_onnx" max_batch_size: 0
 input [ { name: "T" data_type: TYPE_STRING dims: [ 2 ] } ] output [ { name: "U" data_type: TYPE_STRING dims: [ 2 ] } ]'''
 
 
@@ -42,14 +42,19 @@ class ComputeTest(unittest.TestCase):
     def test_checks_datatype_shape_and_batch_like_triton(self):
         self.r.model("onnx", ONNX, {"model.onnx": "w"})
         m = self.r.loaded("onnx")["onnx"]
-        with self.assertRaisesRegex(compute.InferError, "unexpected datatype TYPE_FP32 for inference input 'x', expecting TYPE_FP16"):
+        with self.assertRaisesRegex(compute.InferError, r"^\[request id: <id_unknown>\] inference input 'x' data-type is 'FP32', but model 'onnx' expects 'FP16'$"):
             compute.run(m, {"x": tensor("FP32", [1, 1], [1.0]), "ids": tensor("INT64", [1, 2], [1, 2])})
-        with self.assertRaisesRegex(compute.InferError, r"unexpected shape for input 'ids'.*Expected \[-1, 2\], got \[1, 3\]"):
+        with self.assertRaisesRegex(compute.InferError, r"unexpected shape for input 'ids' for model 'onnx'\. Expected \[-1,2\], got \[1,3\]\. NOTE: "):
             compute.run(m, {"x": tensor("FP16", [1, 1], [1.0]), "ids": tensor("INT64", [1, 3], [1, 2, 3])})
         with self.assertRaisesRegex(compute.InferError, "batch-size must be <= 4"):
             compute.run(m, {"x": tensor("FP16", [5, 1], [1.0] * 5), "ids": tensor("INT64", [5, 2], [1] * 10)})
-        with self.assertRaisesRegex(compute.InferError, "expected 2 inputs but got 1"):
+        with self.assertRaisesRegex(compute.InferError, r"expected 2 inputs but got 1 inputs for model 'onnx'\. Got input\(s\) \['x'\], but missing required input\(s\) \['ids'\]"):
             compute.run(m, {"x": tensor("FP16", [1, 1], [1.0])})
+        # Triton walks the inputs of a request in reverse (its unordered_map) and words an empty list ']'
+        with self.assertRaisesRegex(compute.InferError, r"expected 2 inputs but got 3 inputs .* Got input\(s\) \['z','ids','x'\], but missing required input\(s\) \]\."):
+            compute.run(m, {"x": tensor("FP16", [1, 1], [1.0]), "ids": tensor("INT64", [1, 2], [1, 2]), "z": tensor("FP16", [1, 1], [1.0])})
+        with self.assertRaisesRegex(compute.InferError, r"^\[request id: r-7\] inference request batch-size"):
+            compute.run(m, {"x": tensor("FP16", [5, 1], [1.0] * 5), "ids": tensor("INT64", [5, 2], [1] * 10)}, "r-7")
 
     def test_bytes_model_tags_its_answer_with_the_library(self):
         self.r.model("text", TEXT)
@@ -80,7 +85,7 @@ class ComputeTest(unittest.TestCase):
 
     def test_bls_call_needs_its_target_loaded(self):
         self.r.model("text", TEXT)
-        self.r.model("bls", TEXT.replace('backend: "identity"', 'backend: "python"'),
+        self.r.model("bls", TEXT.replace('platform: "onnxruntime_onnx"', 'backend: "python"'),
                      {"model.py": "r = pb_utils.InferenceRequest(model_name='text', inputs=[])\n"})
         STATE_ENV = {"TRITON_DOUBLE_SHM_BYTES": str(1 << 30)}
         import os

@@ -38,7 +38,7 @@ class TensorsTest(unittest.TestCase):
         self.assertEqual(len(request["inputs"]), 2)
 
     def test_fp16_in_json_is_refused_like_triton(self):
-        with self.assertRaisesRegex(tensors.TensorError, "binary tensor data extension"):
+        with self.assertRaisesRegex(tensors.TensorError, "receiving FP16 data via JSON is not supported. Please use the binary data format for input A"):
             tensors.read_request(b'{"inputs":[{"name":"A","datatype":"FP16","shape":[1],"data":[1]}]}', None)
 
     def test_short_binary_data_is_refused(self):

@@ -1,13 +1,14 @@
 """Inference semantics. Every answer is checked against the model config as Triton checks it, then:
-- the sample shape (INPUT0, INPUT1 -> OUTPUT0, OUTPUT1): the sum and the difference, exactly, as
-  tslim's sample models compute them;
+- the identity backend: OUTPUT<i> is INPUT<i>, as NVIDIA's identity backend answers;
+- the sample shape (INPUT0, INPUT1 -> OUTPUT0, OUTPUT1): the sum and the difference, in the tensor's
+  own precision (float32 for FP32), as tslim's sample models compute them;
 - ensembles: their steps run in order through input_map/output_map;
 - any other model: a deterministic function of the inputs AND of the backend library's bytes
   (loader.fingerprint), so two images whose backend builds differ answer differently."""
 from . import loader
 from .pbtxt import first
 from .state import STATE
-from .tensors import FLOAT, INTEGER, config_type, count, kserve_type, narrow
+from .tensors import FLOAT, INTEGER, count, element_size, kserve_type, narrow
 
 RANGES = {"INT8": (-2 ** 7, 2 ** 7), "INT16": (-2 ** 15, 2 ** 15), "INT32": (-2 ** 31, 2 ** 31), "INT64": (-2 ** 63, 2 ** 63),
           "UINT8": (0, 2 ** 8), "UINT16": (0, 2 ** 16), "UINT32": (0, 2 ** 32), "UINT64": (0, 2 ** 64)}
@@ -17,36 +18,87 @@ class InferError(ValueError):
     pass
 
 
-def check_inputs(model, tensors):
-    """Triton's request checks: names, datatypes, shapes, element counts, batch size."""
+def dims_text(dims):
+    """triton::common::DimsListToString: [-1,4]."""
+    return "[" + ",".join(str(int(d)) for d in dims) + "]"
+
+
+def request_order(tensors):
+    """The order Triton's core walks a request's inputs (a libstdc++ unordered_map): the reverse of
+    the order they came in, as long as no two names share a hash bucket."""
+    return list(reversed(list(tensors)))
+
+
+def check_inputs(model, tensors, request_id="", requested=()):
+    """Triton's request checks (core InferenceRequest::Normalize), in its order and words: requested
+    outputs, the number of inputs, input names, batch size, then per input its datatype, shape and
+    size. Returns the batch size (1 for a model without batching)."""
+    log = "[request id: %s] " % (request_id or "<id_unknown>")
     config_inputs = {first(t, "name"): t for t in model.config.get("input", [])}
-    for name in tensors:
+    outputs = {first(t, "name") for t in model.config.get("output", [])}
+    for name in requested:
+        if name not in outputs:
+            raise InferError("unexpected inference output '%s' for model '%s'" % (name, model.name))
+    required = [n for n, t in config_inputs.items() if not first(t, "optional", False)]
+    if len(tensors) > len(config_inputs) or len(tensors) < len(required):
+        missing = "[" + ",".join("'%s'" % n for n in required if n not in tensors) + "]" if any(n not in tensors for n in required) else "]"
+        given = "[" + ",".join("'%s'" % n for n in request_order(tensors)) + "]"
+        if len(required) == len(config_inputs):
+            head = "expected %d inputs but got %d inputs" % (len(config_inputs), len(tensors))
+        else:
+            head = "expected number of inputs between %d and %d but got %d inputs" % (len(required), len(config_inputs), len(tensors))
+        raise InferError("%s%s for model '%s'. Got input(s) %s, but missing required input(s) %s. Please provide all required input(s)."
+                         % (log, head, model.name, given, missing))
+    batched = model.max_batch() > 0
+    batch = 0
+    for name in request_order(tensors):
         if name not in config_inputs:
             raise InferError("unexpected inference input '%s' for model '%s'" % (name, model.name))
-    required = [n for n, t in config_inputs.items() if not first(t, "optional", False)]
-    if len([n for n in required if n in tensors]) != len(required):
-        raise InferError("expected %d inputs but got %d inputs for model '%s'" % (len(required), len(tensors), model.name))
-    batch = None
-    for name, t in tensors.items():
-        cfg = config_inputs[name]
-        want_type = first(cfg, "data_type", "TYPE_FP32")
-        if config_type(t["datatype"]) != want_type:
-            raise InferError("unexpected datatype %s for inference input '%s', expecting %s for model '%s'"
-                             % (config_type(t["datatype"]), name, want_type, model.name))
+        shape = list(tensors[name]["shape"])
+        if batched:
+            if not shape:
+                raise InferError("%sinput '%s' has no shape but model requires batch dimension for '%s'" % (log, name, model.name))
+            if batch == 0:
+                batch = shape[0]
+            elif shape[0] != batch:
+                raise InferError("%sinput '%s' batch size does not match other inputs for '%s'" % (log, name, model.name))
+    if batch > model.max_batch():
+        raise InferError("%sinference request batch-size must be <= %d for '%s'" % (log, model.max_batch(), model.name))
+    for name in request_order(tensors):
+        t, cfg = tensors[name], config_inputs[name]
+        want = kserve_type(first(cfg, "data_type", "TYPE_FP32"))
+        if t["datatype"] != want:
+            raise InferError("%sinference input '%s' data-type is '%s', but model '%s' expects '%s'" % (log, name, t["datatype"], model.name, want))
         dims = list(cfg.get("dims", []))
-        expect = ([-1] + dims) if model.max_batch() > 0 else dims
         shape = list(t["shape"])
-        if len(shape) != len(expect) or any(e != -1 and e != s for e, s in zip(expect, shape)) or any(s < 0 for s in shape):
-            raise InferError("unexpected shape for input '%s' for model '%s'. Expected %s, got %s" % (name, model.name, expect, shape))
-        if count(shape) != len(t["values"]):
-            raise InferError("input '%s' has %d elements, its shape %s needs %d" % (name, len(t["values"]), shape, count(shape)))
-        if model.max_batch() > 0:
-            if shape[0] > model.max_batch():
-                raise InferError("inference request batch-size must be <= %d for '%s'" % (model.max_batch(), model.name))
-            if batch is not None and shape[0] != batch:
-                raise InferError("inputs of model '%s' have different batch sizes" % model.name)
-            batch = shape[0]
+        given = shape[1:] if batched else shape
+        matches = len(dims) == len(given)
+        if matches:
+            for d, g in zip(dims, given):
+                if g == -1:
+                    raise InferError("%sAll input dimensions should be specified for input '%s' for model '%s', got %s" % (log, name, model.name, dims_text(shape)))
+                if d != -1 and d != g:
+                    matches = False
+                    break
+        if not matches:
+            note = NOTE_BATCH if batched else ""
+            raise InferError("%sunexpected shape for input '%s' for model '%s'. Expected %s, got %s. %s"
+                             % (log, name, model.name, dims_text(([-1] if batched else []) + dims), dims_text(shape), note))
+        n = count(shape)
+        if t["datatype"] == "BYTES":
+            if len(t["values"]) < n:
+                raise InferError("%sexpected %d string elements for inference input '%s' for model '%s', got %d" % (log, n, name, model.name, len(t["values"])))
+            if len(t["values"]) > n:
+                raise InferError("%sunexpected number of string elements %d for inference input '%s' for model '%s', expecting %d" % (log, len(t["values"]), name, model.name, n))
+        elif len(t["values"]) != n:
+            width = element_size(t["datatype"])
+            raise InferError("%sinput byte size mismatch for input '%s' for model '%s'. Expected %d, got %d" % (log, name, model.name, n * width, len(t["values"]) * width))
     return batch or 1
+
+
+NOTE_BATCH = ("NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. "
+              "If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. "
+              "See the model configuration docs for more info on max_batch_size.")
 
 
 def output_shape(model, index, out_cfg, tensors, batch):
@@ -146,9 +198,9 @@ def ensemble(model, tensors):
     return outputs
 
 
-def run(model, tensors):
+def run(model, tensors, request_id="", requested=()):
     """(outputs, batch) for one request; raises InferError with Triton's wording."""
-    batch = check_inputs(model, tensors)
+    batch = check_inputs(model, tensors, request_id, requested)
     if first(model.config, "platform") == "ensemble":
         return ensemble(model, tensors), batch
     for dep in model.dependencies():

@@ -4,15 +4,19 @@ import json
 import re
 from http.server import BaseHTTPRequestHandler
 
-from . import compute, repository
+import time
+
+from . import compute, repository, statistics
 from .metrics import account, metrics_text
 from .state import STATE, log
-from .tensors import TensorError, read_request, write_response
+from .tensors import TensorError, encode_binary, read_request, write_response
 
 EXTENSIONS = ["classification", "sequence", "model_repository", "model_repository(unload_dependents)",
               "schedule_policy", "model_configuration", "system_shared_memory", "cuda_shared_memory",
               "binary_tensor_data", "parameters", "statistics", "trace", "logging"]
 HEADER_LENGTH = "Inference-Header-Content-Length"
+# The identity backend sets these on every response (identity_backend's example response parameters).
+IDENTITY_PARAMETERS = {"param0": "an example string parameter", "param1": 42, "param2": False, "param3": 123.123}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -41,6 +45,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     def model(self, name):
+        """The READY model, or None after answering with Triton's text. Triton's status is 404
+        (NOT_FOUND); the double still says 400, which test/unit/verify-kserve-client.test.ts pins
+        (docs/double-conformance.md lists the difference)."""
         m = STATE.models.get(name)
         if not m or m.state is None:
             self.send(400, {"error": "Request for unknown model: '%s' is not found" % name})
@@ -63,21 +70,28 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"name": "triton", "version": STATE.version, "extensions": EXTENSIONS})
         if p == "/v2/double/args":
             return self.send(200, {"argv": STATE.argv, "options": STATE.opts.as_json})
+        if p == "/v2/models/stats":
+            ready = [(n, m) for n, m in sorted(STATE.models.items()) if m.state == "READY"]
+            return self.send(200, {"model_stats": [statistics.of(n).as_json(n, m.version) for n, m in ready]})
         m = re.fullmatch(r"/v2/models/([^/]+)(?:/versions/\d+)?(/ready|/config|/stats)?", p)
         if not m:
             return self.send(404, {"error": "Not Found"})
         name, what = m.group(1), m.group(2)
         if what == "/ready":
             model = STATE.models.get(name)
-            return self.send(200 if model and model.state == "READY" else 400)
+            if model and model.state == "READY":
+                return self.send(200)
+            return self.send(400, {"error": "Model version not ready"})
+        if what == "/stats":
+            model = STATE.models.get(name)
+            if not model or model.state != "READY":
+                return self.send(400, {"error": "requested model '%s' is not available" % name})
+            return self.send(200, {"model_stats": [statistics.of(name).as_json(name, model.version)]})
         model = self.model(name)
         if not model:
             return None
         if what == "/config":
             return self.send(200, model.config_json())
-        if what == "/stats":
-            return self.send(200, {"model_stats": [{"name": name, "version": str(model.version),
-                                                    "inference_count": STATE.success.get(name, 0)}]})
         return self.send(200, model.metadata())
 
     def do_POST(self):
@@ -104,7 +118,9 @@ class Handler(BaseHTTPRequestHandler):
             for name, m in sorted(STATE.models.items()):
                 entry = {"name": name}
                 if m.state:
-                    entry.update({"version": str(m.version or 1), "state": m.state, "reason": m.reason})
+                    entry.update({"version": str(m.version or 1), "state": m.state})
+                    if m.reason:
+                        entry["reason"] = m.reason
                 if not body.get("ready") or m.state == "READY":
                     out.append(entry)
             return out
@@ -115,39 +131,49 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             repository.scan()
             model = STATE.models.get(name)
-            if not model:
-                return self.send(400, {"error": "failed to load '%s', failed to poll from model repository" % name})
             if action == "unload":
-                model.state, model.reason, model.shm_instances = "UNAVAILABLE", "unloaded", 0
-                log("I", "model_lifecycle.cc:623", "successfully unloaded '%s' version %s" % (name, model.version))
-                return self.send(200, {})
+                # Triton answers 200 (no body) for a model it does not know as well
+                if model and model.state == "READY":
+                    model.state, model.reason, model.shm_instances = "UNAVAILABLE", "unloaded", 0
+                    log("I", "model_lifecycle.cc:623", "successfully unloaded '%s' version %s" % (name, model.version))
+                return self.send(200)
+            if not model:
+                return self.send(500, {"error": "failed to load '%s', failed to poll from model repository" % name})
             repository.load([name])
             if model.state != "READY":
                 return self.send(400, {"error": "load failed for model '%s': version %s is at UNAVAILABLE state: %s;\n" % (name, model.version or 1, model.reason)})
-        return self.send(200, {})
+        return self.send(200)
 
     def infer(self, name, raw):
         model = self.model(name)
         if not model:
             return None
         header = self.headers.get(HEADER_LENGTH)
+        started = time.perf_counter_ns()
         try:
             request, values = read_request(raw, int(header) if header is not None else None)
+        except TensorError as e:
+            return self.send(e.status, {"error": str(e)})
+        wanted = request.get("outputs") or []
+        try:
             tensors = {t.get("name"): {"datatype": t.get("datatype"), "shape": t.get("shape", []), "values": values[t.get("name")]}
                        for t in request.get("inputs", [])}
-            outputs, batch = compute.run(model, tensors)
+            outputs, batch = compute.run(model, tensors, str(request.get("id") or ""), [w.get("name") for w in wanted])
         except (TensorError, compute.InferError, TypeError, KeyError) as e:
-            STATE.failure[model.name] = STATE.failure.get(model.name, 0) + 1
+            # refused before it ran: Triton counts no failure for it (statistics and metrics alike)
             return self.send(400, {"error": str(e)})
-        wanted = request.get("outputs") or []
         if wanted:
             outputs = [o for o in outputs if o["name"] in {w.get("name") for w in wanted}]
         every = bool((request.get("parameters") or {}).get("binary_data_output"))
         binary = {o["name"] for o in outputs if every} | {w.get("name") for w in wanted if (w.get("parameters") or {}).get("binary_data")}
-        STATE.success[model.name] = STATE.success.get(model.name, 0) + 1
         account(batch)
         response = {"model_name": model.name, "model_version": str(model.version), "outputs": outputs}
         if request.get("id"):
             response["id"] = request["id"]
+        if model.backend == "identity":
+            response["parameters"] = dict(IDENTITY_PARAMETERS)
+            size = sum(len(encode_binary(t["datatype"], t["values"])) for t in tensors.values())
+            STATE.byte_counters[model.name] = STATE.byte_counters.get(model.name, 0) + size
+        statistics.of(model.name).record(batch if model.max_batch() > 0 else 0, batch, time.perf_counter_ns() - started)
         body, header_length = write_response(response, binary)
         return self.send(200, body, header_length=header_length)

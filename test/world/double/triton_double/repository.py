@@ -2,7 +2,7 @@
 import os
 import re
 
-from . import loader, pbtxt
+from . import loader, pbtxt, statistics
 from .pbtxt import first
 from .state import STATE, log
 from .tensors import kserve_type
@@ -15,8 +15,30 @@ FILE_BACKEND = {"model.onnx": "onnxruntime", "model.pt": "pytorch", "model.plan"
 BLS_CALL = re.compile(r"model_name\s*=\s*['\"]([A-Za-z0-9_.\-]+)['\"]")
 
 
-def tensor_json(t):
-    return {"name": first(t, "name"), "data_type": first(t, "data_type", "TYPE_FP32"), "dims": t.get("dims", [])}
+def input_json(t):
+    """A config input as Triton prints it (protobuf JSON, every primitive field)."""
+    out = {"name": first(t, "name"), "data_type": first(t, "data_type", "TYPE_FP32"), "format": first(t, "format", "FORMAT_NONE"),
+           "dims": t.get("dims", []), "is_shape_tensor": first(t, "is_shape_tensor", False),
+           "allow_ragged_batch": first(t, "allow_ragged_batch", False), "optional": first(t, "optional", False),
+           "is_non_linear_format_io": first(t, "is_non_linear_format_io", False)}
+    if t.get("reshape"):
+        out["reshape"] = {"shape": first(t, "reshape").get("shape", [])}
+    return out
+
+
+def output_json(t):
+    out = {"name": first(t, "name"), "data_type": first(t, "data_type", "TYPE_FP32"), "dims": t.get("dims", []),
+           "label_filename": first(t, "label_filename", ""), "is_shape_tensor": first(t, "is_shape_tensor", False),
+           "is_non_linear_format_io": first(t, "is_non_linear_format_io", False)}
+    if t.get("reshape"):
+        out["reshape"] = {"shape": first(t, "reshape").get("shape", [])}
+    return out
+
+
+# core's auto-complete (model_config_utils.cc): the model file a backend reads when the config names none
+DEFAULT_FILENAME = {"tensorrt": "model.plan", "onnxruntime": "model.onnx", "openvino": "model.xml", "pytorch": "model.pt",
+                    "python": "model.py"}
+DEFAULT_PLATFORM = {"tensorrt": "tensorrt_plan", "onnxruntime": "onnxruntime_onnx", "pytorch": "pytorch_libtorch"}
 
 
 def read_config(path):
@@ -62,20 +84,43 @@ class Model:
         return found
 
     def config_json(self):
+        """GET /v2/models/M/config: the config after Triton's auto-complete, as protobuf JSON with every
+        primitive field (ModelConfigToJson): defaults filled in, int64 fields as numbers."""
         c = self.config
-        out = {"name": self.name, "platform": first(c, "platform", ""), "backend": self.backend or "",
+        platform = first(c, "platform", "")
+        ensemble = platform == "ensemble"
+        backend = self.backend or ""
+        if not platform and backend in DEFAULT_PLATFORM:
+            platform = DEFAULT_PLATFORM[backend]
+        filename = first(c, "default_model_filename", "")
+        if not filename and platform.startswith("tensorflow_"):
+            filename = "model.savedmodel" if platform == "tensorflow_savedmodel" else "model.graphdef"
+        elif not filename:
+            filename = DEFAULT_FILENAME.get(backend, "")
+        out = {"name": self.name, "platform": platform, "backend": backend, "runtime": first(c, "runtime", ""),
+               "version_policy": {"latest": {"num_versions": 1}},
                "max_batch_size": self.max_batch(),
-               "input": [tensor_json(t) for t in c.get("input", [])],
-               "output": [tensor_json(t) for t in c.get("output", [])],
-               "instance_group": [{"name": "%s_%d" % (self.name, i),
-                                   "kind": first(g, "kind", "KIND_GPU" if loader.gpu_count() else "KIND_CPU"),
-                                   "count": first(g, "count", 1), "gpus": g.get("gpus", [])}
-                                  for i, g in enumerate(self.groups())]}
+               "input": [input_json(t) for t in c.get("input", [])],
+               "output": [output_json(t) for t in c.get("output", [])],
+               "batch_input": [], "batch_output": [],
+               "optimization": {"priority": "PRIORITY_DEFAULT", "input_pinned_memory": {"enable": True},
+                                "output_pinned_memory": {"enable": True}, "gather_kernel_buffer_threshold": 0,
+                                "eager_batching": False},
+               "instance_group": [] if ensemble else [
+                   {"name": "%s_%d" % (self.name, i), "kind": first(g, "kind", "KIND_GPU" if loader.gpu_count() else "KIND_CPU"),
+                    "count": first(g, "count", 1), "gpus": g.get("gpus", []), "secondary_devices": [], "profile": [],
+                    "passive": False, "host_policy": ""}
+                   for i, g in enumerate(self.groups())],
+               "default_model_filename": filename, "cc_model_filenames": {}, "metric_tags": {},
+               "parameters": {first(p, "key"): {"string_value": str(first(first(p, "value", {}), "string_value", ""))}
+                              for p in c.get("parameters", [])},
+               "model_warmup": []}
         if self.steps():
             out["ensemble_scheduling"] = {"step": [
                 {"model_name": first(s, "model_name"), "model_version": first(s, "model_version", -1),
                  "input_map": {first(m, "key"): first(m, "value") for m in s.get("input_map", [])},
-                 "output_map": {first(m, "key"): first(m, "value") for m in s.get("output_map", [])}}
+                 "output_map": {first(m, "key"): first(m, "value") for m in s.get("output_map", [])},
+                 "model_namespace": ""}
                 for s in self.steps()]}
         return out
 
@@ -94,6 +139,8 @@ class Model:
         try:
             self._check(registry)
             self.state = "READY"
+            statistics.reset(self.name)
+            STATE.ever_loaded[self.name] = self.version
             log("I", "model_lifecycle.cc:839", "successfully loaded '%s' version %s" % (self.name, self.version))
         except (loader.ModelError, pbtxt.PbtxtError) as e:
             self.state, self.reason = "UNAVAILABLE", str(e)

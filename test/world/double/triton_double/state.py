@@ -15,8 +15,9 @@ class State:
         self.argv = []
         self.version = "0.0.0"
         self.log_stream = sys.stderr
-        self.success = {}
-        self.failure = {}
+        self.stats = {}  # model name -> statistics.ModelStats, afresh at each load
+        self.ever_loaded = {}  # model name -> version: Triton keeps their failure counters after an unload
+        self.byte_counters = {}  # identity backend's custom metric: model name -> input bytes
         self.gpu_used = 0
         self.requests = 0
 

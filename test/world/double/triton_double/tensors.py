@@ -13,7 +13,16 @@ BINARY_ONLY = {"FP16", "BF16"}
 
 
 class TensorError(ValueError):
-    pass
+    """A request Triton's HTTP front end refuses before the core sees it; `status` is its HTTP code
+    (500 where Triton's error code is INTERNAL, as for a 'data' field that does not fit its shape)."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+def element_size(datatype):
+    return 2 if datatype == "BF16" else struct.calcsize(FORMATS[datatype]) if datatype in FORMATS else 0
 
 
 def narrow(datatype, values):
@@ -104,8 +113,10 @@ def read_request(body, header_length):
             pos += size
         else:
             if datatype in BINARY_ONLY:
-                raise TensorError("invalid use of JSON data for %s input '%s': use the binary tensor data extension" % (datatype, name))
+                raise TensorError("receiving %s data via JSON is not supported. Please use the binary data format for input %s" % (datatype, name))
             data = flatten(tensor.get("data", []))
+            if datatype != "BYTES" and len(data) != count(tensor.get("shape", [])):
+                raise TensorError("Unable to parse 'data': Shape does not match true shape of 'data' field", 500)
             values[name] = [s.encode() if isinstance(s, str) else s for s in data] if datatype == "BYTES" else narrow(datatype, data)
     return request, values
 
