@@ -20,7 +20,7 @@ import { importDependency } from './import-dependency.js';
  */
 
 /** The subcommands that get their own entry; anything else shares `main`. */
-export const COMMANDS = ['compose', 'doctor', 'inspect', 'profiles', 'push', 'report', 'verify'] as const;
+export const COMMANDS = ['compose', 'doctor', 'inspect', 'profiles', 'push', 'report', 'sbom', 'verify'] as const;
 
 /** Entries not written for this long are removed when another is written. */
 const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
