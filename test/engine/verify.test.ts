@@ -109,7 +109,7 @@ describe('tslim verify against the world engine', () => {
     const error = verifyFailure(report);
     expect(error).toMatchObject({ code: 'VERIFY_FAILED', exitCode: 8 });
     expect(error?.message).toMatch(
-      /failed to serve onnxruntime: onnxruntime: UNAVAILABLE: unable to find backend library for backend 'onnxruntime'/,
+      /failed to serve onnxruntime: onnxruntime: UNAVAILABLE: Invalid argument: unable to find backend library for backend 'onnxruntime'/,
     );
     expect(await leftovers()).toBe(0);
   });

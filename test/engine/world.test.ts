@@ -174,7 +174,7 @@ describe('test world sanity', () => {
       expect(index.find((m) => m.name === 'onnx')).toMatchObject({
         state: 'UNAVAILABLE',
         reason:
-          "unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
+          "Invalid argument: unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
       });
       const args = (await (await fetch(`${url}/v2/double/args`)).json()) as { options: Record<string, string> };
       expect(args.options['grpc-port']).toBe(String(grpc));

@@ -133,7 +133,7 @@ describe('client and evaluation against the protocol double', () => {
     expect(r).toMatchObject({ status: 'failed', state: 'UNKNOWN', reason: 'the server does not list this model' });
     await expect(client.infer('nope', inferRequest([], []))).rejects.toMatchObject({
       name: 'KServeError',
-      status: 400,
+      status: 404,
       message: expect.stringContaining("Request for unknown model: 'nope'"),
     });
   });

@@ -131,7 +131,9 @@ describe('Triton double: command line', () => {
       'onnx',
     ]);
     expect(code).toBe(1);
-    expect(output).toMatch(/\| onnx +\| 1 +\| UNAVAILABLE: unable to find backend library for backend 'onnxruntime'/);
+    expect(output).toMatch(
+      /\| onnx +\| 1 +\| UNAVAILABLE: Invalid argument: unable to find backend library for backend 'onnxruntime'/,
+    );
     expect(output).toContain('error: creating server: Internal - failed to load all models');
   });
 });
@@ -167,7 +169,7 @@ describe('Triton double: serving', () => {
     const by = Object.fromEntries(index.map((m) => [m.name, m]));
     expect(by.simple?.state).toBe('READY');
     expect(by.onnx?.reason).toBe(
-      "unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
+      "Invalid argument: unable to find backend library for backend 'onnxruntime', try specifying runtime on the model configuration.",
     );
     expect(by.gpu?.reason).toContain('invalid or unsupported gpu id 0');
     expect(by.gpu?.reason).toContain('no GPUs are available');

@@ -101,7 +101,7 @@ class ComputeTest(unittest.TestCase):
     def test_missing_backend_library_is_unavailable_with_tritons_reason(self):
         self.r.model("pt", 'platform: "pytorch_libtorch"')
         m = self.r.loaded("pt")["pt"]
-        self.assertEqual(m.reason, "unable to find backend library for backend 'pytorch', try specifying runtime on the model configuration.")
+        self.assertEqual(m.reason, "Invalid argument: unable to find backend library for backend 'pytorch', try specifying runtime on the model configuration.")
 
     def test_fingerprint_is_in_range(self):
         f = loader.fingerprint(self.r.root + "/backends/onnxruntime/libtriton_onnxruntime.so")

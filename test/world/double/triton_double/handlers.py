@@ -45,15 +45,13 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     def model(self, name):
-        """The READY model, or None after answering with Triton's text. Triton's status is 404
-        (NOT_FOUND); the double still says 400, which test/unit/verify-kserve-client.test.ts pins
-        (docs/double-conformance.md lists the difference)."""
+        """The READY model, or None after answering with Triton's text and status (404, NOT_FOUND)."""
         m = STATE.models.get(name)
         if not m or m.state is None:
-            self.send(400, {"error": "Request for unknown model: '%s' is not found" % name})
+            self.send(404, {"error": "Request for unknown model: '%s' is not found" % name})
             return None
         if m.state != "READY":
-            self.send(400, {"error": "Request for unknown model: '%s' has no available versions" % name})
+            self.send(404, {"error": "Request for unknown model: '%s' has no available versions" % name})
             return None
         return m
 

@@ -48,7 +48,7 @@ def open_backend(backend_dir, backend):
     """Loads the backend library as Triton does (dlopen, then TRITONBACKEND_Initialize); errors as Triton words them."""
     lib = library_path(backend_dir, backend)
     if not os.path.isfile(lib):
-        raise ModelError("unable to find backend library for backend '%s', try specifying runtime on the model configuration." % backend)
+        raise ModelError("Invalid argument: unable to find backend library for backend '%s', try specifying runtime on the model configuration." % backend)
     if lib in _LOADED or not is_elf(lib):
         return lib
     try:
