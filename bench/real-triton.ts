@@ -54,9 +54,9 @@ rows.push({
   double: await series('double samples', verifySamples(fixture.full)),
 });
 rows.push({
-  what: 'verify --model-repository (4 models)',
+  what: 'verify --model-repository (onnx FP16/INT64, python, BYTES python, ensemble)',
   real: await series('real user', verifyUser(real.full)),
-  double: [],
+  double: await series('double user', verifyUser(fixture.full)),
 });
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'tslim-bench-real-'));
@@ -90,7 +90,7 @@ const realFlags = [
   '--pip-trusted-host',
   real.pypi.trustedHost,
 ];
-const doubleFlags = worldComposeFlags(world);
+const doubleFlags = [...worldComposeFlags(world), '--skip-pull'];
 const trimReal: number[] = [];
 const trimDouble: number[] = [];
 for (let i = 0; i < rounds; i++) {
