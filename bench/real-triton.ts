@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readWorld } from '../test/world/read-world.js';
 import { log } from './lib/proc.js';
+import { realComposeFlags } from '../test/support/world-flags.js';
 import { removeImages, repoRoot, tslim, worldComposeFlags } from './lib/tools.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
@@ -77,19 +78,7 @@ const trimArgs = (flags: string[], out: string) => [
   '--work-dir',
   dir,
 ];
-const realFlags = [
-  '--image',
-  `full,${real.full}`,
-  '--image',
-  `min,${real.min}`,
-  '--skip-pull',
-  '--cpu-only',
-  '--no-dcgm',
-  '--pip-index-url',
-  real.pypi.url,
-  '--pip-trusted-host',
-  real.pypi.trustedHost,
-];
+const realFlags = realComposeFlags(real);
 const doubleFlags = [...worldComposeFlags(world), '--skip-pull'];
 const trimReal: number[] = [];
 const trimDouble: number[] = [];

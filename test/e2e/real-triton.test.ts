@@ -11,6 +11,7 @@ import { buildContext } from '../world/build-context.js';
 import { repoRoot } from '../world/paths.js';
 import { readWorld } from '../world/read-world.js';
 import { runCli } from '../support/run-cli.js';
+import { realComposeFlags } from '../support/world-flags.js';
 
 // tslim against a real Triton server: 24.09 (v2.50.0) built from NVIDIA's sources by the world
 // (test/world/real/Dockerfile), with the real python, onnxruntime and identity backends.
@@ -21,26 +22,7 @@ const engine = connectEngine();
 const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const runId = `real-triton-${id}`;
 const env = { DOCKER_CONFIG: world.registry.dockerConfig };
-const realFlags = [
-  '--version',
-  '24.09',
-  '--image',
-  `full,${real.full}`,
-  '--image',
-  `min,${real.min}`,
-  '--skip-pull',
-  // a CPU build (TRITON_SERVER_GPU_ENABLED=0): compose.py's --enable-gpu=false recipe
-  '--cpu-only',
-  '--no-dcgm',
-  '--pip-index-url',
-  real.pypi.url,
-  '--pip-trusted-host',
-  real.pypi.trustedHost,
-  '--backend',
-  'onnxruntime',
-  '--backend',
-  'python',
-];
+const realFlags = ['--version', '24.09', ...realComposeFlags(real), '--backend', 'onnxruntime', '--backend', 'python'];
 const userRepo = join(repoRoot, 'test', 'fixtures', 'user-models', 'onnx-python');
 const slim = `tslim-test/real-slim:${id}`;
 const trimmed = `tslim-test/real-trim:${id}`;

@@ -47,3 +47,24 @@ export function pipelineArgs(
     workDir,
   ];
 }
+
+/**
+ * compose's flags for the world's real Triton pair: its images as they are (no pull), a CPU build
+ * (TRITON_SERVER_GPU_ENABLED=0, so compose.py's --enable-gpu=false recipe), no DCGM, and the real
+ * pair's pip index (a real numpy).
+ */
+export function realComposeFlags(real: NonNullable<World['real']>): string[] {
+  return [
+    '--image',
+    `full,${real.full}`,
+    '--image',
+    `min,${real.min}`,
+    '--skip-pull',
+    '--cpu-only',
+    '--no-dcgm',
+    '--pip-index-url',
+    real.pypi.url,
+    '--pip-trusted-host',
+    real.pypi.trustedHost,
+  ];
+}
