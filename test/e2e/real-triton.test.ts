@@ -4,13 +4,13 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { connectEngine } from '../../src/docker/engine.js';
-import { containerLogs, createContainer, removeContainer } from '../../src/docker/containers.js';
 import { followStream } from '../../src/docker/json-stream.js';
 import type { UserVerifyReport } from '../../src/verify/user-verify.js';
 import { buildContext } from '../world/build-context.js';
 import { repoRoot } from '../world/paths.js';
 import { readWorld } from '../world/read-world.js';
 import { runCli } from '../support/run-cli.js';
+import { runInImage } from '../support/run-in-image.js';
 import { realComposeFlags } from '../support/world-flags.js';
 
 // tslim against a real Triton server: 24.09 (v2.50.0) built from NVIDIA's sources by the world
@@ -45,20 +45,8 @@ function userReport(stdout: string): UserVerifyReport {
   return (JSON.parse(stdout) as { verify: UserVerifyReport }).verify;
 }
 
-/** Runs a command in the image with no network; returns its output. */
-async function runIn(image: string, cmd: string[]): Promise<string> {
-  const c = await createContainer(
-    engine,
-    { Image: image, Entrypoint: cmd, HostConfig: { NetworkMode: 'none' } },
-    runId,
-  );
-  try {
-    await c.start();
-    await c.wait();
-    return await containerLogs(c, 5000);
-  } finally {
-    await removeContainer(c);
-  }
+function runIn(image: string, cmd: string[]): Promise<string> {
+  return runInImage(engine, image, cmd, runId, 5000);
 }
 
 async function build(tag: string, dockerfile: string): Promise<void> {

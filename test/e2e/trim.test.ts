@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/core/labels.js';
 import { withScratchContainer, statPath } from '../../src/docker/archive.js';
 import { connectEngine } from '../../src/docker/engine.js';
-import { containerLogs, createContainer, removeContainer } from '../../src/docker/containers.js';
 import { readImageTree } from '../../src/trim/image-tree.js';
 import { TRIM_LABEL } from '../../src/trim/trim-image.js';
 import { buildContext } from '../world/build-context.js';
 import { followStream } from '../../src/docker/json-stream.js';
 import { readWorld } from '../world/read-world.js';
 import { runCli } from '../support/run-cli.js';
+import { runInImage } from '../support/run-in-image.js';
 import { spawnCli } from '../support/spawn-cli.js';
 import { worldComposeFlags } from '../support/world-flags.js';
 
@@ -72,20 +72,8 @@ async function exists(image: string, path: string): Promise<boolean> {
   return withScratchContainer(engine, image, runId, async (c) => (await statPath(c, path)) !== undefined);
 }
 
-/** Runs a command in the image (no network) and returns its output: the real ld.so's view. */
-async function run(image: string, cmd: string[]): Promise<string> {
-  const c = await createContainer(
-    engine,
-    { Image: image, Entrypoint: cmd, HostConfig: { NetworkMode: 'none' } },
-    runId,
-  );
-  try {
-    await c.start();
-    await c.wait();
-    return await containerLogs(c, 2000);
-  } finally {
-    await removeContainer(c);
-  }
+function run(image: string, cmd: string[]): Promise<string> {
+  return runInImage(engine, image, cmd, runId, 2000);
 }
 
 let first: TrimJson;
