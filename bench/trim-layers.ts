@@ -43,6 +43,8 @@ async function world(): Promise<{ world: World; label: string }> {
     '--scale',
     scale,
     '--skip-push',
+    '--release',
+    RELEASE,
   ]);
   return { world: JSON.parse(out.stdout.trim().split('\n').pop()!) as World, label: `\`${name}\` at scale ${scale}` };
 }
@@ -53,6 +55,7 @@ interface TrimJson {
     trimmed: { id: string; bytes: number };
     buildMs: number;
     layers: { from: string; diffId: string; bytes: number; droppedEntries: number; droppedBytes: number }[];
+    base: { mode: string; layers: number; keptPaths: number; keptBytes: number } | null;
   };
 }
 
@@ -63,7 +66,11 @@ const made: string[] = [];
 /** Tags pushed to the world's registry: their manifests are deleted at the end (blobs stay until its GC). */
 const pushedTags: string[] = [];
 
-async function compose(backends: string[], output: string): Promise<{ json: TrimJson; run: Measured }> {
+async function compose(
+  backends: string[],
+  output: string,
+  extra: string[] = [],
+): Promise<{ json: TrimJson; run: Measured }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-trim-layers-'));
   const r = w.releases[RELEASE]!;
   made.push(output, `${output}-untrimmed`);
@@ -85,6 +92,7 @@ async function compose(backends: string[], output: string): Promise<{ json: Trim
         'none',
         ...worldComposeFlags(w),
         '--trim',
+        ...extra,
         '--json',
       ],
       { rss: true, env },
@@ -173,6 +181,10 @@ try {
   const second = await compose(BIG, out('big-2'));
   log(`compose --trim ${SMALL.join('+')}`);
   const small = await compose(SMALL, out('small'));
+  log('the same two with --trim-base keep');
+  const KEEP = ['--trim-base', 'keep'];
+  const keepBig = await compose(BIG, out('keep-big'), KEEP);
+  const keepSmall = await compose(SMALL, out('keep-small'), KEEP);
 
   log('pushing -min, the trimmed and the untrimmed images');
   const minRef = await push(r.min, 'min');
@@ -195,6 +207,8 @@ try {
     `${out('big-2')}-untrimmed`,
   );
   const smallTrimmed = await pushTrimmed(out('small'), 'small');
+  const keptBig = await pushTrimmed(out('keep-big'), 'keep-big');
+  const keptSmall = await pushTrimmed(out('keep-small'), 'keep-small');
   // every tag of the trimmed images, so that their rewritten layers leave the engine
   await removeImages(trimmedRefs);
 
@@ -202,11 +216,13 @@ try {
   const untrimmed = `${out('big-1')}-untrimmed`;
   const layersWrite = await write('layers', untrimmed);
   await removeImages([layersWrite.id]);
+  // one flat image at a time in the engine: at scale 1 each is 6 GB
   const flat1 = await write('flat', untrimmed);
-  const flat2 = await write('flat', untrimmed);
   const flatPushed1 = await manifest(await push(flat1.id, 'flat-1'), flat1.id);
+  await removeImages([flat1.id, `${repo}:flat-1-${stamp}`]);
+  const flat2 = await write('flat', untrimmed);
   const flatPushed2 = await manifest(await push(flat2.id, 'flat-2'), flat2.id);
-  await removeImages([flat1.id, flat2.id]);
+  await removeImages([flat2.id, `${repo}:flat-2-${stamp}`]);
 
   const f = {
     rebuildPush: {
@@ -221,12 +237,23 @@ try {
       flat: sum(flatPushed1, (d) => !inMin(d)) + flatPushed1.config,
       trimmedTotal: sum(trimmed1, () => true),
       untrimmedTotal: sum(untrimmed1, () => true),
+      keep: sum(keptBig, (d) => !inMin(d)) + keptBig.config,
+      keepTotal: sum(keptBig, () => true),
     },
     variants: {
       shared: sum(smallTrimmed, (d) => trimmed1.layers.has(d)),
       sharedOutsideMin: sum(smallTrimmed, (d) => trimmed1.layers.has(d) && !inMin(d)),
       bigTotal: sum(trimmed1, () => true),
       smallTotal: sum(smallTrimmed, () => true),
+      keepShared: sum(keptSmall, (d) => keptBig.layers.has(d)),
+      keepSharedOutsideMin: sum(keptSmall, (d) => keptBig.layers.has(d) && !inMin(d)),
+      keepBigTotal: sum(keptBig, () => true),
+      keepSmallTotal: sum(keptSmall, () => true),
+    },
+    keepBase: {
+      big: keepBig.json.trim.base,
+      small: keepSmall.json.trim.base,
+      minLayersKept: keptBig.layers.size > 0 && [...min.layers.keys()].every((d) => keptBig.layers.has(d)),
     },
     write: {
       layers: layersWrite,
@@ -240,7 +267,7 @@ try {
       dropped: l.droppedEntries,
       droppedBytes: l.droppedBytes,
     })),
-    composeRssKiB: [first.run.maxRssKiB, second.run.maxRssKiB, small.run.maxRssKiB],
+    composeRssKiB: [first.run.maxRssKiB, second.run.maxRssKiB, small.run.maxRssKiB, keepBig.run.maxRssKiB],
   };
   Object.assign(results, f);
   const kept = f.layers.filter((l) => l.kept).length;
@@ -260,6 +287,16 @@ try {
       f.pullHoldingMin.trimmedTotal,
       sum(flatPushed1, () => true),
     )} |`,
+    '',
+    "With `--trim-base keep` (-min's layers left as they are; the trim removes only what no -min layer holds):",
+    '',
+    '| figure | keep -min | rewrite -min (default) | untrimmed (compose.py) | keep / untrimmed | keep / rewrite |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| pull by a node holding -min (compressed) | ${gb(f.pullHoldingMin.keep)} | ${gb(f.pullHoldingMin.trimmed)} | ${gb(f.pullHoldingMin.untrimmed)} | ${ratio(f.pullHoldingMin.keep, f.pullHoldingMin.untrimmed)} | ${ratio(f.pullHoldingMin.keep, f.pullHoldingMin.trimmed)} |`,
+    `| whole image (compressed): a node holding nothing | ${gb(f.pullHoldingMin.keepTotal)} | ${gb(f.pullHoldingMin.trimmedTotal)} | ${gb(f.pullHoldingMin.untrimmedTotal)} | ${ratio(f.pullHoldingMin.keepTotal, f.pullHoldingMin.untrimmedTotal)} | ${ratio(f.pullHoldingMin.keepTotal, f.pullHoldingMin.trimmedTotal)} |`,
+    `| shared by the two variants (compressed) | ${gb(f.variants.keepShared)} | ${gb(f.variants.shared)} | – | – | ${ratio(f.variants.keepShared, f.variants.shared)} |`,
+    '',
+    `Every -min layer kept as it is: ${f.keepBase.minLayersKept}. What stayed in -min's layers that a rewrite removes: ${gb(keepBig.json.trim.base?.keptBytes ?? 0)} (${SMALL.join(' + ')}: ${gb(keepSmall.json.trim.base?.keptBytes ?? 0)}).`,
     '',
     "Rewritten layers (the others are byte for byte the untrimmed image's):",
     '',

@@ -22,6 +22,8 @@ export function trimJson(outcome: TrimOutcome): Record<string, unknown> {
     buildMs: outcome.buildMs ?? null,
     // each layer of the untrimmed image: kept as it was (diffId = from) or rewritten without the removed entries
     layers: outcome.layers ?? null,
+    // the -min base: its layers' count, and with --trim-base keep what stayed in them
+    base: outcome.base ?? null,
   };
 }
 
@@ -40,6 +42,7 @@ export function formatTrim(outcome: TrimOutcome): string {
     lines.push(
       `layers: ${kept} of ${layers.length} kept as they were (same digests), ${layers.length - kept} rewritten without the removed entries`,
     );
+    lines.push(...baseLines(outcome));
   } else
     lines.push(
       `trim (report only, nothing written): ${formatBytes(plan.removedBytes)} of ${formatBytes(before)} would go`,
@@ -74,4 +77,29 @@ export function formatTrim(outcome: TrimOutcome): string {
       `analysis ${(outcome.analysis.ms / 1000).toFixed(1)} s over ${formatBytes(outcome.analysis.streamedBytes)}`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** What the trim did to -min's layers, and what a node that holds -min pulls. */
+function baseLines(outcome: TrimOutcome): string[] {
+  const { base, layers = [] } = outcome;
+  if (!base) return [];
+  // a node that holds -min has its layers as they were: it pulls every other layer
+  const pulled = layers.filter((l, i) => i >= base.layers || l.diffId !== l.from);
+  const pull = `a node that holds -min pulls ${formatBytes(sum(pulled))} (uncompressed)`;
+  if (base.mode === 'keep')
+    return [
+      `base: the ${base.layers} layers of ${base.min} kept as they are (--trim-base keep); ` +
+        `${formatBytes(base.keptBytes)} in ${base.keptPaths} paths stay that a rewrite would remove`,
+      pull,
+    ];
+  const rewritten = layers.slice(0, base.layers).filter((l) => l.diffId !== l.from);
+  if (rewritten.length === 0) return [pull];
+  return [
+    `${pull}, ${formatBytes(sum(rewritten))} of it in ${rewritten.length} rewritten -min layers ` +
+      `(--trim-base keep leaves them shared, for a bigger image)`,
+  ];
+}
+
+function sum(layers: readonly { bytes: number }[]): number {
+  return layers.reduce((n, l) => n + l.bytes, 0);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run world [-- up|down] [--scale N] [--name NAME] [--skip-push] [--json]`: builds and starts the test world.
+ * `npm run world [-- up|down] [--scale N] [--name NAME] [--skip-push] [--release R]... [--json]`: builds and starts the test world.
  * stdout: exactly one JSON line (the world, or `{"stopped":[...]}` for down); progress on stderr.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ async function main(): Promise<number> {
       scale: { type: 'string' },
       name: { type: 'string' },
       'skip-push': { type: 'boolean' },
+      release: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -20,7 +21,9 @@ async function main(): Promise<number> {
   });
   const command = positionals[0] ?? 'up';
   if (values.help || !['up', 'down'].includes(command) || positionals.length > 1) {
-    process.stderr.write('usage: npm run world -- [up|down] [--scale N] [--name NAME] [--skip-push] [--json]\n');
+    process.stderr.write(
+      'usage: npm run world -- [up|down] [--scale N] [--name NAME] [--skip-push] [--release R]... [--json]\n',
+    );
     return values.help ? 0 : 2;
   }
   // --json is accepted for symmetry with tslim; the output is always one JSON line.
@@ -28,6 +31,7 @@ async function main(): Promise<number> {
     ...(values.scale === undefined ? {} : { scale: Number(values.scale) }),
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values['skip-push'] ? { push: false } : {}),
+    ...(values.release === undefined ? {} : { releases: values.release }),
   };
   const result = command === 'down' ? await down() : await up(options);
   process.stdout.write(JSON.stringify(result) + '\n');

@@ -27,6 +27,8 @@ export interface UpOptions {
   name?: string;
   /** Push the fixture images to the world registry (default true; TSLIM_WORLD_PUSH=0 turns it off). */
   push?: boolean;
+  /** Only these releases ("24.09"): a bench world at scale 1 holds one, not all (disk). Default: all. */
+  releases?: readonly string[];
 }
 
 /** Builds what is missing or stale, starts what is not running, writes .world/world.json. */
@@ -40,6 +42,11 @@ async function upLocked(options: UpOptions): Promise<World> {
   if (!Number.isFinite(scale) || scale <= 0)
     throw new Error(`invalid scale '${scale}': expected a positive number such as 0.01 or 1`);
   const ns = worldNamespace(options.name);
+  const chosen = options.releases ? releases.filter((r) => options.releases!.includes(r.container)) : releases;
+  if (chosen.length === 0)
+    throw new Error(
+      `no release ${options.releases!.join(', ')}: the world has ${releases.map((r) => r.container).join(', ')}`,
+    );
   const push = options.push ?? process.env.TSLIM_WORLD_PUSH !== '0';
   const started = Date.now();
   const engine = worldEngine();
@@ -55,7 +62,7 @@ async function upLocked(options: UpOptions): Promise<World> {
   // Children first: full, then min, then base.
   const worldTags = [
     ...(withReal ? [REAL_TAGS.full, REAL_TAGS.min] : []),
-    ...releases.flatMap((r) => [
+    ...chosen.flatMap((r) => [
       fixtureTags(r.container, ns.imageRepository).full,
       fixtureTags(r.container, ns.imageRepository).min,
     ]),
@@ -83,7 +90,7 @@ async function upLocked(options: UpOptions): Promise<World> {
   const registry = await ensureRegistry();
   const token = await ensureHarborWorld();
   const out: World['releases'] = {};
-  for (const release of releases) {
+  for (const release of chosen) {
     const built = await ensureRelease(engine, base.hash, base.tag, release, scale, ns.imageRepository);
     if (push) {
       await pushFixture(engine, registry, built.min, ns);
