@@ -5,7 +5,8 @@
  *   - compressed bytes a node that holds the -min base pulls: trimmed vs untrimmed;
  *   - compressed bytes two trimmed variants share (onnxruntime + python + tensorrt, and python only);
  *   - trim write time and peak RSS: tslim's layer writer vs the flat import (one process each).
- * Pushes go to the world's registry (127.0.0.1); compressed sizes come from the pushed manifests.
+ * Pushes go to the world's registry (127.0.0.1); compressed sizes come from the pushed manifests, whose
+ * tags are deleted and blobs garbage-collected once read (a scale-1 run would hold ~30 GB).
  * usage: npm run bench:trim-layers -- [--scale 0.25] [--world NAME] | [--world-json PATH]
  *   --world-json reuses a world that is up (read only: nothing is built or started).
  */
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DistributionClient } from '../src/registry/distribution-client.js';
 import { resolveAuth } from '../src/registry/credentials.js';
+import { collectGarbage } from '../test/world/registry.js';
 import type { World } from '../test/world/world-types.js';
 import { log, run, type Measured } from './lib/proc.js';
 import { docker, removeImages, repoRoot, tslim, worldComposeFlags } from './lib/tools.js';
@@ -152,6 +154,11 @@ async function manifest(ref: string, image: string): Promise<Pushed> {
   return { layers: new Map(inspect.map((d, i) => [d, json.layers[i]!.size])), config: json.config.size };
 }
 
+async function unpushAndCollect(): Promise<void> {
+  await unpush();
+  await collectGarbage();
+}
+
 async function unpush(): Promise<void> {
   const base = '/v2/tslim-bench/trim-layers/manifests';
   const scope = 'repository:tslim-bench/trim-layers:pull,push,delete';
@@ -163,6 +170,7 @@ async function unpush(): Promise<void> {
     const digest = head.headers.get('docker-content-digest');
     if (digest) await (await client.request('DELETE', `${base}/${digest}`, { scope })).body?.cancel();
   }
+  pushedTags.length = 0;
 }
 
 const sum = (p: Pushed, keep: (diffId: string) => boolean): number =>
@@ -211,6 +219,8 @@ try {
   const keptSmall = await pushTrimmed(out('keep-small'), 'keep-small');
   // every tag of the trimmed images, so that their rewritten layers leave the engine
   await removeImages(trimmedRefs);
+  // the manifests are read: their blobs leave the registry too (at scale 1 they are ~16 GB)
+  await unpushAndCollect();
 
   log('write time and peak RSS: layer writer vs flat import (fresh: the trimmed images are gone)');
   const untrimmed = `${out('big-1')}-untrimmed`;
@@ -220,6 +230,8 @@ try {
   const flat1 = await write('flat', untrimmed);
   const flatPushed1 = await manifest(await push(flat1.id, 'flat-1'), flat1.id);
   await removeImages([flat1.id, `${repo}:flat-1-${stamp}`]);
+  // flat 2's upload after flat 1 is computed from the two manifests: flat 1's blobs need not stay
+  await unpushAndCollect();
   const flat2 = await write('flat', untrimmed);
   const flatPushed2 = await manifest(await push(flat2.id, 'flat-2'), flat2.id);
   await removeImages([flat2.id, `${repo}:flat-2-${stamp}`]);
@@ -329,5 +341,5 @@ try {
     JSON.stringify(results, null, 2) + '\n',
   );
   await removeImages(made);
-  await unpush();
+  await unpushAndCollect();
 }

@@ -1,9 +1,11 @@
 /**
- * `npm run world [-- up|down] [--scale N] [--name NAME] [--skip-push] [--release R]... [--json]`: builds and starts the test world.
+ * `npm run world [-- up|down|gc] [--scale N] [--name NAME] [--skip-push] [--release R]... [--json]`: builds and starts the test world.
  * stdout: exactly one JSON line (the world, or `{"stopped":[...]}` for down); progress on stderr.
  */
 import { parseArgs } from 'node:util';
 import { down } from './down.js';
+import { withWorldLock } from './lock.js';
+import { collectGarbage } from './registry.js';
 import { up } from './up.js';
 
 async function main(): Promise<number> {
@@ -20,9 +22,9 @@ async function main(): Promise<number> {
     allowPositionals: true,
   });
   const command = positionals[0] ?? 'up';
-  if (values.help || !['up', 'down'].includes(command) || positionals.length > 1) {
+  if (values.help || !['up', 'down', 'gc'].includes(command) || positionals.length > 1) {
     process.stderr.write(
-      'usage: npm run world -- [up|down] [--scale N] [--name NAME] [--skip-push] [--release R]... [--json]\n',
+      'usage: npm run world -- [up|down|gc] [--scale N] [--name NAME] [--skip-push] [--release R]... [--json]\n',
     );
     return values.help ? 0 : 2;
   }
@@ -33,7 +35,8 @@ async function main(): Promise<number> {
     ...(values['skip-push'] ? { push: false } : {}),
     ...(values.release === undefined ? {} : { releases: values.release }),
   };
-  const result = command === 'down' ? await down() : await up(options);
+  const result =
+    command === 'down' ? await down() : command === 'gc' ? await withWorldLock(collectGarbage) : await up(options);
   process.stdout.write(JSON.stringify(result) + '\n');
   return 0;
 }
