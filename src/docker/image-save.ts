@@ -103,19 +103,11 @@ export async function spoolImage(
         continue;
       }
       const file = posix.join(dir, `layer-${layers.size}.tar`);
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const tap = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          callback(null, chunk);
-        },
-      });
+      const tap = digestTap();
       const gzipped = start[0] === 0x1f && start[1] === 0x8b;
       const steps = [Readable.from(rest()), gzipped ? createGunzip() : new PassThrough(), rewrite(path), tap];
       await pipeline([...steps, createWriteStream(file)], signal ? { signal } : {});
-      layers.set(path, { file, bytes, diffId: `sha256:${hash.digest('hex')}`, name: path });
+      layers.set(path, { file, bytes: tap.bytes(), diffId: tap.digest(), name: path });
     }
   } catch (cause) {
     if (signal?.aborted) throw new TslimError('ABORTED', 'interrupted', { cause });
@@ -124,6 +116,20 @@ export async function spoolImage(
     signal?.removeEventListener('abort', onAbort);
   }
   return assemble(image, small, links, layers);
+}
+
+/** A pass-through that counts and hashes what goes through it: a written layer's size and diff id. */
+export function digestTap(): Transform & { bytes: () => number; digest: () => string } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  return Object.assign(tap, { bytes: () => bytes, digest: () => `sha256:${hash.digest('hex')}` });
 }
 
 /** A layer tar starts with a ustar header or the end-of-archive zeros of an empty layer; or gzip. */

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SpooledLayer } from '../docker/image-save.js';
+import { digestTap, type SpooledLayer } from '../docker/image-save.js';
 import { LayerFilter, type LayerFilterStats } from './layer-filter.js';
 
 /**
@@ -36,17 +34,9 @@ export async function refilterLayer(
   signal?: AbortSignal,
 ): Promise<{ layer: SpooledLayer; stats: LayerFilterStats }> {
   const filter = new LayerFilter((entry) => entry.flag !== '5' && drop(entry.path));
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const tap = digestTap();
   const next = `${layer.file}.trimmed`;
   await pipeline(createReadStream(layer.file), filter, tap, createWriteStream(next), signal ? { signal } : {});
   await rename(next, layer.file);
-  return { layer: { ...layer, bytes, diffId: `sha256:${hash.digest('hex')}` }, stats: filter.stats };
+  return { layer: { ...layer, bytes: tap.bytes(), diffId: tap.digest() }, stats: filter.stats };
 }
