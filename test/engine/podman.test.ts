@@ -29,6 +29,9 @@ const min = world.releases['24.09']?.min ?? '';
 const docker = connectEngine();
 const podman = connectEngine({ host: PODMAN_HOST });
 const loaded: string[] = [];
+/** Trimmed images (and their untrimmed ones) the trim test made on Podman. */
+const trimmed: string[] = [];
+const trimRuns: string[] = [];
 const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 /** The slim image compose builds on Podman; verify, push and report use it. */
 const slim = `tslim-test/podman-${suffix}:slim`;
@@ -70,7 +73,13 @@ afterAll(async () => {
     .getImage(slim)
     .remove({ force: true })
     .catch(() => undefined);
+  for (const ref of trimmed)
+    await podman
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
   if (built) await removeByLabel(podman, built.runId);
+  for (const runId of trimRuns) await removeByLabel(podman, runId);
   for (const ref of loaded) await podman.getImage(ref).remove({ force: true });
 }, 120_000);
 
@@ -186,6 +195,47 @@ describe.skipIf(!available)(`tslim on Podman${why}`, () => {
     expect(remote?.configDigest).toBe(id);
     await expect(podman.getImage(`${host}/${repo}:slim`).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 300_000);
+
+  it('compose --trim writes the trimmed image on Podman layer by layer, shares -min, and verifies; --trim-base keep keeps all of -min', async () => {
+    const run = async (out: string, extra: string[]) => {
+      const workDir = await tempDir('podman-trim');
+      const result = await runCli(
+        [
+          'compose',
+          ...['--backend', 'python', '--version', '24.09'],
+          ...['--image', `full=${full}`, '--image', `min=${min}`, '--skip-pull'],
+          ...['--output-name', out, '--work-dir', workDir, '--gpus', 'none', '--trim', ...extra, '--json'],
+          ...worldComposeFlags(world),
+        ],
+        { env },
+      );
+      trimmed.push(out, `${out}-untrimmed`);
+      const labels = await podman
+        .getImage(`${out}-untrimmed`)
+        .inspect()
+        .then((i) => i.Config.Labels ?? {})
+        .catch(() => ({}) as Record<string, string>);
+      if (labels[RUN_LABEL]) trimRuns.push(labels[RUN_LABEL]);
+      expect(result.stderr).not.toMatch(/error:/);
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as {
+        verify: { ok: boolean };
+        trim: { layers: { from: string; diffId: string }[]; base: { mode: string; layers: number } };
+      };
+    };
+    const minLayers = (await podman.getImage(min).inspect()).RootFS.Layers ?? [];
+    const rewrite = await run(`tslim-test/podman-${suffix}:trim`, []);
+    expect(rewrite.verify.ok).toBe(true);
+    const image = await podman.getImage(`tslim-test/podman-${suffix}:trim`).inspect();
+    expect(image.RootFS.Layers).toEqual(rewrite.trim.layers.map((l) => l.diffId));
+    expect(rewrite.trim.base).toMatchObject({ mode: 'rewrite', layers: minLayers.length });
+    // the layers that lost nothing are -min's own on Podman too
+    expect(image.RootFS.Layers!.filter((l) => minLayers.includes(l)).length).toBeGreaterThan(0);
+    const keep = await run(`tslim-test/podman-${suffix}:trim-keep`, ['--trim-base', 'keep']);
+    expect(keep.verify.ok).toBe(true);
+    const kept = await podman.getImage(`tslim-test/podman-${suffix}:trim-keep`).inspect();
+    expect(kept.RootFS.Layers!.slice(0, minLayers.length)).toEqual(minLayers);
+  }, 900_000);
 
   it('report compares the full and the slim image on Podman', async () => {
     const { id } = builtSlim();

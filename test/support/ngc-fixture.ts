@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { RUN_LABEL } from '../../src/core/labels.js';
@@ -11,6 +10,7 @@ import { pushImage } from '../../src/registry/push.js';
 import { TRTEXEC_IN_IMAGE } from '../../src/verify/trt-plan.js';
 import { buildContext } from '../world/build-context.js';
 import type { HarborAccount, HarborWorld } from '../world/world-types.js';
+import { tempDir } from './temp-dir.js';
 import { removeByLabel } from './tiny-image.js';
 
 export interface NgcFixture {
@@ -86,9 +86,10 @@ export async function pushNgcFixture(
   };
 }
 
-/** An empty DOCKER_CONFIG (and HOME) so the developer's own credentials never leak into a test. */
+/** An empty DOCKER_CONFIG (and HOME), a temp dir removed when the test file ends, so the developer's own credentials never leak into a test. */
 export async function emptyDockerConfig(auths?: Record<string, { auth: string }>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tslim-ngc-config-'));
+  // removed when the test file ends
+  const dir = await tempDir('ngc-config');
   if (auths) await writeFile(join(dir, 'config.json'), JSON.stringify({ auths }), { mode: 0o600 });
   return dir;
 }
