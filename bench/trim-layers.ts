@@ -57,7 +57,6 @@ interface TrimJson {
     trimmed: { id: string; bytes: number };
     buildMs: number;
     layers: { from: string; diffId: string; bytes: number; droppedEntries: number; droppedBytes: number }[];
-    base: { mode: string; layers: number; keptPaths: number; keptBytes: number } | null;
   };
 }
 
@@ -68,11 +67,7 @@ const made: string[] = [];
 /** Tags pushed to the world's registry: their manifests are deleted at the end (blobs stay until its GC). */
 const pushedTags: string[] = [];
 
-async function compose(
-  backends: string[],
-  output: string,
-  extra: string[] = [],
-): Promise<{ json: TrimJson; run: Measured }> {
+async function compose(backends: string[], output: string): Promise<{ json: TrimJson; run: Measured }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tslim-bench-trim-layers-'));
   const r = w.releases[RELEASE]!;
   made.push(output, `${output}-untrimmed`);
@@ -94,7 +89,6 @@ async function compose(
         'none',
         ...worldComposeFlags(w),
         '--trim',
-        ...extra,
         '--json',
       ],
       { rss: true, env },
@@ -189,10 +183,6 @@ try {
   const second = await compose(BIG, out('big-2'));
   log(`compose --trim ${SMALL.join('+')}`);
   const small = await compose(SMALL, out('small'));
-  log('the same two with --trim-base keep');
-  const KEEP = ['--trim-base', 'keep'];
-  const keepBig = await compose(BIG, out('keep-big'), KEEP);
-  const keepSmall = await compose(SMALL, out('keep-small'), KEEP);
 
   log('pushing -min, the trimmed and the untrimmed images');
   const minRef = await push(r.min, 'min');
@@ -215,8 +205,6 @@ try {
     `${out('big-2')}-untrimmed`,
   );
   const smallTrimmed = await pushTrimmed(out('small'), 'small');
-  const keptBig = await pushTrimmed(out('keep-big'), 'keep-big');
-  const keptSmall = await pushTrimmed(out('keep-small'), 'keep-small');
   // every tag of the trimmed images, so that their rewritten layers leave the engine
   await removeImages(trimmedRefs);
   // the manifests are read: their blobs leave the registry too (at scale 1 they are ~16 GB)
@@ -249,23 +237,12 @@ try {
       flat: sum(flatPushed1, (d) => !inMin(d)) + flatPushed1.config,
       trimmedTotal: sum(trimmed1, () => true),
       untrimmedTotal: sum(untrimmed1, () => true),
-      keep: sum(keptBig, (d) => !inMin(d)) + keptBig.config,
-      keepTotal: sum(keptBig, () => true),
     },
     variants: {
       shared: sum(smallTrimmed, (d) => trimmed1.layers.has(d)),
       sharedOutsideMin: sum(smallTrimmed, (d) => trimmed1.layers.has(d) && !inMin(d)),
       bigTotal: sum(trimmed1, () => true),
       smallTotal: sum(smallTrimmed, () => true),
-      keepShared: sum(keptSmall, (d) => keptBig.layers.has(d)),
-      keepSharedOutsideMin: sum(keptSmall, (d) => keptBig.layers.has(d) && !inMin(d)),
-      keepBigTotal: sum(keptBig, () => true),
-      keepSmallTotal: sum(keptSmall, () => true),
-    },
-    keepBase: {
-      big: keepBig.json.trim.base,
-      small: keepSmall.json.trim.base,
-      minLayersKept: keptBig.layers.size > 0 && [...min.layers.keys()].every((d) => keptBig.layers.has(d)),
     },
     write: {
       layers: layersWrite,
@@ -279,7 +256,7 @@ try {
       dropped: l.droppedEntries,
       droppedBytes: l.droppedBytes,
     })),
-    composeRssKiB: [first.run.maxRssKiB, second.run.maxRssKiB, small.run.maxRssKiB, keepBig.run.maxRssKiB],
+    composeRssKiB: [first.run.maxRssKiB, second.run.maxRssKiB, small.run.maxRssKiB],
   };
   Object.assign(results, f);
   const kept = f.layers.filter((l) => l.kept).length;
@@ -299,16 +276,6 @@ try {
       f.pullHoldingMin.trimmedTotal,
       sum(flatPushed1, () => true),
     )} |`,
-    '',
-    "With `--trim-base keep` (-min's layers left as they are; the trim removes only what no -min layer holds):",
-    '',
-    '| figure | keep -min | rewrite -min (default) | untrimmed (compose.py) | keep / untrimmed | keep / rewrite |',
-    '|---|---:|---:|---:|---:|---:|',
-    `| pull by a node holding -min (compressed) | ${gb(f.pullHoldingMin.keep)} | ${gb(f.pullHoldingMin.trimmed)} | ${gb(f.pullHoldingMin.untrimmed)} | ${ratio(f.pullHoldingMin.keep, f.pullHoldingMin.untrimmed)} | ${ratio(f.pullHoldingMin.keep, f.pullHoldingMin.trimmed)} |`,
-    `| whole image (compressed): a node holding nothing | ${gb(f.pullHoldingMin.keepTotal)} | ${gb(f.pullHoldingMin.trimmedTotal)} | ${gb(f.pullHoldingMin.untrimmedTotal)} | ${ratio(f.pullHoldingMin.keepTotal, f.pullHoldingMin.untrimmedTotal)} | ${ratio(f.pullHoldingMin.keepTotal, f.pullHoldingMin.trimmedTotal)} |`,
-    `| shared by the two variants (compressed) | ${gb(f.variants.keepShared)} | ${gb(f.variants.shared)} | – | – | ${ratio(f.variants.keepShared, f.variants.shared)} |`,
-    '',
-    `Every -min layer kept as it is: ${f.keepBase.minLayersKept}. What stayed in -min's layers that a rewrite removes: ${gb(keepBig.json.trim.base?.keptBytes ?? 0)} (${SMALL.join(' + ')}: ${gb(keepSmall.json.trim.base?.keptBytes ?? 0)}).`,
     '',
     "Rewritten layers (the others are byte for byte the untrimmed image's):",
     '',

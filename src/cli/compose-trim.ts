@@ -5,14 +5,11 @@ import type { CliContext } from './context.js';
 export interface TrimFlags {
   trim?: true | 'report';
   keep?: string[];
-  trimBase?: 'rewrite' | 'keep';
 }
 
 export interface TrimChecked {
   mode: 'off' | 'report' | 'apply';
   keep: string[];
-  /** --trim-base: rewrite -min's layers too (default), or keep them as they are. */
-  base: 'rewrite' | 'keep';
   /** Test-only: dlopen-table file names to ignore (TSLIM_TRIM_IGNORE_DLOPEN), to prove an entry matters. */
   ignoreDlopen: string[];
   /** SOURCE_DATE_EPOCH, checked: the trimmed image's `created` (default: the untrimmed image's). */
@@ -31,24 +28,12 @@ export function addTrimOptions(cmd: Command): Command {
       '--keep <glob>',
       'with --trim: never drop paths matching GLOB (e.g. /usr/local/cuda/lib64/libcufft*; a name without / matches anywhere; repeatable)',
       (v: string, p: string[] = []) => [...p, v],
-    )
-    .addOption(
-      new Option(
-        '--trim-base <mode>',
-        "with --trim: rewrite (default) trims -min's layers too, for the smallest image; keep leaves them as they are, so a node that holds -min pulls only the compose layers",
-      ).choices(['rewrite', 'keep']),
     );
 }
 
 export function checkTrim(flags: TrimFlags, dryRun: boolean): TrimChecked {
   const mode = flags.trim === undefined ? 'off' : flags.trim === 'report' ? 'report' : 'apply';
   if (mode === 'off' && flags.keep) throw usageError('--keep goes with --trim');
-  if (mode === 'off' && flags.trimBase) throw usageError('--trim-base goes with --trim');
-  if (mode === 'report' && flags.trimBase === 'keep')
-    throw usageError(
-      "--trim-base keep needs the trim written: which paths -min's layers hold is read from the saved image",
-      'run --trim --trim-base keep (it verifies before it hands over), or --trim=report for what a rewrite of every layer removes',
-    );
   if (mode !== 'off' && dryRun) throw usageError('--trim needs a build: drop --dry-run');
   for (const glob of flags.keep ?? [])
     if (glob.trim() === '') throw usageError('--keep needs a glob, e.g. --keep "/usr/local/cuda/lib64/libcufft*"');
@@ -59,13 +44,7 @@ export function checkTrim(flags: TrimFlags, dryRun: boolean): TrimChecked {
       `SOURCE_DATE_EPOCH=${epoch} is not a number of seconds since 1970`,
       'set it to an integer, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it',
     );
-  return {
-    mode,
-    keep: flags.keep ?? [],
-    base: flags.trimBase ?? 'rewrite',
-    ignoreDlopen,
-    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
-  };
+  return { mode, keep: flags.keep ?? [], ignoreDlopen, ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}) };
 }
 
 /** Runs the trim analysis (and, unless report-only, writes the trimmed image) on the built image. */
@@ -81,7 +60,6 @@ export async function runTrim(image: { id: string; tag: string }, checked: TrimC
     ignoreDlopen: checked.ignoreDlopen,
     reportOnly: checked.mode === 'report',
     sourceDateEpoch: checked.sourceDateEpoch,
-    base: checked.base,
     onStep: (t) => {
       ctx.progress.update(t);
       // phase starts go to the log too (a spinner shows nothing without a TTY); byte counts do not

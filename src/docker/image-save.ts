@@ -119,7 +119,7 @@ export async function spoolImage(
 }
 
 /** A pass-through that counts and hashes what goes through it: a written layer's size and diff id. */
-export function digestTap(): Transform & { bytes: () => number; digest: () => string } {
+function digestTap(): Transform & { bytes: () => number; digest: () => string } {
   const hash = createHash('sha256');
   let bytes = 0;
   const tap = new Transform({

@@ -4,14 +4,13 @@ import { DLOPEN_TABLE } from '../catalog/dlopen.js';
 import { withScratchContainer } from '../docker/archive.js';
 import type { Engine } from '../docker/engine.js';
 import { inspectImageRaw, removeImage, type RawImage } from '../docker/images.js';
-import { baseLayerCount } from './base-layers.js';
 import { configDifferences } from './config-changes.js';
 import { keepMatcher } from './glob.js';
 import { readImageTree } from './image-tree.js';
 import { ldSoConfDirs } from './ld-search.js';
 import { planTrim, type TrimPlan } from './trim-plan.js';
 import { epochTime } from './trimmed-config.js';
-import { writeTrimmed, type TrimmedLayer, type WriteOptions } from './write-trimmed.js';
+import { writeTrimmed, type TrimmedLayer } from './write-trimmed.js';
 
 /** Label on a trimmed image: what it was trimmed from and how much went (tslim report reads it). */
 export const TRIM_LABEL = IMAGE_LABELS.trim;
@@ -27,15 +26,8 @@ export interface TrimOptions {
   reportOnly: boolean;
   /** SOURCE_DATE_EPOCH: the trimmed image's `created`; else the untrimmed image's. */
   sourceDateEpoch?: string | undefined;
-  /**
-   * --trim-base: `rewrite` (default) rewrites every layer that loses files, -min's too (the smallest
-   * image); `keep` leaves the layers shared with -min as they are and removes nothing they hold.
-   */
-  base?: TrimBase;
   onStep?: (text: string) => void;
 }
-
-export type TrimBase = 'rewrite' | 'keep';
 
 export interface TrimOutcome {
   plan: TrimPlan;
@@ -46,11 +38,8 @@ export interface TrimOutcome {
   layers?: TrimmedLayer[];
   analysis: { ms: number; streamedBytes: number; files: number; reread: number };
   buildMs?: number;
-  /**
-   * The -min base (when the image names it and the engine has it): how many bottom layers are
-   * -min's, and with `keep` what the trim left in them (paths and bytes a rewrite would remove).
-   */
-  base?: { mode: TrimBase; min: string; layers: number; keptPaths: number; keptBytes: number };
+  /** The -min base the image was built on (when it names it and the engine has it): its layer count. */
+  base?: { min: string; layers: number };
 }
 
 function listLabel(value: string | undefined): string[] {
@@ -75,7 +64,6 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
     .split(':')
     .filter((d) => d.startsWith('/'));
   const keep = keepMatcher(options.keep);
-  let replan: ((unremovable: ReadonlySet<string>) => TrimPlan) | undefined;
   const outcome = await withScratchContainer(
     engine,
     image,
@@ -88,7 +76,7 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
         onProgress: (bytes, files) => options.onStep?.(`trim: read ${(bytes / 1e9).toFixed(2)} GB, ${files} files`),
       });
       const { tree, texts } = read;
-      const inputs = {
+      const plan = planTrim(tree, {
         backends,
         triton,
         ignore: options.ignoreDlopen,
@@ -99,10 +87,7 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
           cacheDirs: ldSoConfDirs(tree, (p) => texts.get(tree.resolve(p)?.path ?? p)),
         },
         table: DLOPEN_TABLE,
-      };
-      const plan = planTrim(tree, inputs);
-      // --trim-base keep: the same plan with what the base layers hold kept too (their closure with it)
-      replan = (unremovable) => planTrim(tree, { ...inputs, keep: (p: string) => unremovable.has(p) || keep(p) });
+      });
       const outcome: TrimOutcome = {
         plan,
         untrimmed: { id: raw.Id, bytes: raw.Size },
@@ -118,85 +103,52 @@ export async function trimImage(image: string, options: TrimOptions): Promise<Tr
     signal,
   );
   if (options.reportOnly) return outcome;
-  const min = await minImage(engine, raw, options.base === 'keep');
-  const first = outcome.plan;
-  const keepBase: WriteOptions['keepBase'] =
-    options.base === 'keep' && min
-      ? {
-          diffIds: min.diffIds,
-          // the same plan with what the base layers hold kept too (and their closure with it)
-          replan: (unremovable) => {
-            outcome.plan = replan!(unremovable);
-            return outcome.plan.remove;
-          },
-        }
-      : undefined;
-  await writeOutcome(raw, outcome, options, keepBase);
-  if (min) {
-    const layers = outcome.layers ?? [];
+  await writeOutcome(raw, outcome, options);
+  const min = await minImage(engine, raw);
+  if (min)
     outcome.base = {
-      mode: keepBase ? 'keep' : 'rewrite',
       min: min.ref,
       layers: baseLayerCount(
-        layers.map((l) => l.from),
+        (outcome.layers ?? []).map((l) => l.from),
         min.diffIds,
       ),
-      keptPaths: first.remove.size - outcome.plan.remove.size,
-      keptBytes: first.removedBytes - outcome.plan.removedBytes,
     };
-  }
   return outcome;
 }
 
-/**
- * The -min image the compose built on (its label): --trim-base keep leaves the layers the image
- * shares with it as they are, and the report counts them either way. Required only for keep.
- */
+/** The -min image the compose built on (its label), when the engine has it: the report counts its layers. */
 async function minImage(
   engine: Engine,
   raw: RawImage,
-  required: boolean,
 ): Promise<{ ref: string; diffIds: readonly string[] } | undefined> {
   const ref = raw.Config?.Labels?.[IMAGE_LABELS.sourceMin];
-  if (!ref) {
-    if (!required) return undefined;
-    throw new TslimError('USAGE', `--trim-base keep: ${raw.Id} names no -min image (label ${IMAGE_LABELS.sourceMin})`, {
-      hint: 'trim an image tslim composed, or use --trim-base rewrite',
-    });
-  }
-  const base = await inspectImageRaw(engine, ref);
-  if (!base) {
-    if (!required) return undefined;
-    throw new TslimError('IMAGE_NOT_FOUND', `--trim-base keep: the -min image ${ref} is not in the engine`, {
-      hint: `pull ${ref} (the image was built on it), or use --trim-base rewrite`,
-    });
-  }
-  return { ref, diffIds: base.RootFS?.Layers ?? [] };
+  const base = ref ? await inspectImageRaw(engine, ref) : undefined;
+  return ref && base ? { ref, diffIds: base.RootFS?.Layers ?? [] } : undefined;
+}
+
+/** How many bottom layers an image shares with its base, in order (the same diff ids). */
+function baseLayerCount(diffIds: readonly string[], base: readonly string[]): number {
+  let n = 0;
+  while (n < diffIds.length && n < base.length && diffIds[n] === base[n]) n++;
+  return n;
 }
 
 /** Writes the trimmed image, layer by layer, and checks its config against the untrimmed one's. */
-async function writeOutcome(
-  raw: RawImage,
-  outcome: TrimOutcome,
-  options: TrimOptions,
-  keepBase: WriteOptions['keepBase'],
-): Promise<void> {
+async function writeOutcome(raw: RawImage, outcome: TrimOutcome, options: TrimOptions): Promise<void> {
   const { engine, signal, onStep } = options;
+  const { plan } = outcome;
   const started = performance.now();
-  onStep?.(`trim: writing the trimmed image (${outcome.plan.remove.size} paths go)`);
-  // with --trim-base keep the plan is replanned during the write: the label reads it after
+  onStep?.(`trim: writing the trimmed image (${plan.remove.size} paths go)`);
   const summary = (layers: readonly TrimmedLayer[]): string =>
     JSON.stringify({
       from: raw.Id,
-      removedBytes: outcome.plan.removedBytes,
-      byCategory: Object.fromEntries(Object.entries(outcome.plan.byCategory).map(([k, v]) => [k, v.bytes])),
-      ...(keepBase ? { base: 'keep' } : {}),
+      removedBytes: plan.removedBytes,
+      byCategory: Object.fromEntries(Object.entries(plan.byCategory).map(([k, v]) => [k, v.bytes])),
       // each layer's tar bytes: tslim report sums those a node holding the min image lacks
       layerBytes: layers.map((l) => l.bytes),
     });
-  const written = await writeTrimmed(engine, raw.Id, outcome.plan.remove, {
+  const written = await writeTrimmed(engine, raw.Id, plan.remove, {
     signal,
-    ...(keepBase ? { keepBase } : {}),
     labels: (layers) => ({ [TRIM_LABEL]: summary(layers) }),
     sourceDateEpoch: options.sourceDateEpoch,
     ...(onStep ? { onStep } : {}),

@@ -22,7 +22,7 @@ export function trimJson(outcome: TrimOutcome): Record<string, unknown> {
     buildMs: outcome.buildMs ?? null,
     // each layer of the untrimmed image: kept as it was (diffId = from) or rewritten without the removed entries
     layers: outcome.layers ?? null,
-    // the -min base: its layers' count, and with --trim-base keep what stayed in them
+    // the -min base the image was built on, and how many bottom layers are its
     base: outcome.base ?? null,
   };
 }
@@ -79,24 +79,24 @@ export function formatTrim(outcome: TrimOutcome): string {
   return lines.join('\n') + '\n';
 }
 
-/** What the trim did to -min's layers, and what a node that holds -min pulls. */
+/**
+ * What a node that holds -min pulls, trimmed and untrimmed: the trim rewrites the -min layers that
+ * lose files, so such a node pulls them again, where the untrimmed image costs it its compose layers
+ * only. (A node holding nothing pulls the smaller, trimmed image; one holding an earlier build of
+ * the same trim pulls only what changed: the same input gives the same layers.)
+ */
 function baseLines(outcome: TrimOutcome): string[] {
   const { base, layers = [] } = outcome;
   if (!base) return [];
-  // a node that holds -min has its layers as they were: it pulls every other layer
-  const pulled = layers.filter((l, i) => i >= base.layers || l.diffId !== l.from);
-  const pull = `a node that holds -min pulls ${formatBytes(sum(pulled))} (uncompressed)`;
-  if (base.mode === 'keep')
-    return [
-      `base: the ${base.layers} layers of ${base.min} kept as they are (--trim-base keep); ` +
-        `${formatBytes(base.keptBytes)} in ${base.keptPaths} paths stay that a rewrite would remove`,
-      pull,
-    ];
+  // such a node has -min's layers as they were: it pulls every other layer
+  const trimmed = layers.filter((l, i) => i >= base.layers || l.diffId !== l.from);
+  const untrimmed = layers.slice(base.layers).reduce((n, l) => n + l.bytes + l.droppedBytes, 0);
   const rewritten = layers.slice(0, base.layers).filter((l) => l.diffId !== l.from);
-  if (rewritten.length === 0) return [pull];
+  const line = `pull by a node that holds -min (uncompressed): ${formatBytes(sum(trimmed))} trimmed, ${formatBytes(untrimmed)} untrimmed`;
+  if (rewritten.length === 0) return [line];
   return [
-    `${pull}, ${formatBytes(sum(rewritten))} of it in ${rewritten.length} rewritten -min layers ` +
-      `(--trim-base keep leaves them shared, for a bigger image)`,
+    `${line}; ${formatBytes(sum(rewritten))} of it in ${rewritten.length} -min layers the trim rewrote ` +
+      `(for such nodes the untrimmed image is the cheaper pull: docs/trim.md)`,
   ];
 }
 

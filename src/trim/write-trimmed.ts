@@ -6,7 +6,6 @@ import type { Engine } from '../docker/engine.js';
 import { configId, loadImage } from '../docker/image-load.js';
 import { spoolImage } from '../docker/image-save.js';
 import { inspectImageRaw, removeImage } from '../docker/images.js';
-import { baseLayerCount, refilterLayer, type LayerMatches } from './base-layers.js';
 import { LayerFilter, type LayerFilterStats } from './layer-filter.js';
 import { trimmedConfig } from './trimmed-config.js';
 
@@ -27,14 +26,7 @@ export interface WriteOptions {
   labels: (layers: readonly TrimmedLayer[]) => Record<string, string>;
   sourceDateEpoch?: string | undefined;
   onStep?: (text: string) => void;
-  /**
-   * --trim-base keep: the -min base's diff ids. The layers the image shares with it stay as they
-   * are; `replan` gets the removed paths those layers hold and gives the removal without them.
-   */
-  keepBase?: { diffIds: readonly string[]; replan: (unremovable: ReadonlySet<string>) => Removal };
 }
-
-export type Removal = ReadonlySet<string> | ReadonlyMap<string, unknown>;
 
 export interface Written {
   id: string;
@@ -54,28 +46,24 @@ export interface Written {
 export async function writeTrimmed(
   engine: Engine,
   image: string,
-  remove: Removal,
+  remove: ReadonlySet<string> | ReadonlyMap<string, unknown>,
   options: WriteOptions,
 ): Promise<Written> {
-  const { signal, keepBase } = options;
+  const { signal } = options;
   const dir = await mkdtemp(join(tmpdir(), 'tslim-trim-'));
   try {
     const filters = new Map<string, LayerFilter>();
-    const found = new Map<string, LayerMatches>();
+    const dirsAt = new Map<string, string[]>();
     const spooled = await spoolImage(
       engine,
       image,
       dir,
       (name) => {
-        const matches: LayerMatches = { paths: [], dirs: [] };
-        found.set(name, matches);
         const filter = new LayerFilter((entry) => {
           if (!remove.has(entry.path)) return false;
           // a directory where the merged view has a removed file is hidden by that file: kept, checked below
-          if (entry.flag === '5') matches.dirs.push(entry.path);
-          // keeping the base, nothing is dropped before the base layers are known (a save's order is its own)
-          else if (keepBase) matches.paths.push(entry.path);
-          else return true;
+          if (entry.flag !== '5') return true;
+          dirsAt.set(name, [...(dirsAt.get(name) ?? []), entry.path]);
           return false;
         });
         filters.set(name, filter);
@@ -85,41 +73,19 @@ export async function writeTrimmed(
       signal,
     );
     const stats = spooled.layers.map((l) => filters.get(l.name)!.stats);
-    const source = JSON.parse(spooled.config.toString('utf8')) as { rootfs?: { diff_ids?: string[] } };
-    const before = source.rootfs?.diff_ids ?? [];
-    spooled.layers.forEach((l, i) => {
-      // a layer that lost nothing must come out as it went in: else the save is not the layer
-      if (stats[i]!.droppedEntries === 0 && l.diffId !== before[i])
-        throw new TslimError(
-          'INTERNAL',
-          `layer ${i + 1} of ${image} saved as ${l.diffId}, its config says ${before[i]}`,
-        );
-    });
-    if (keepBase) {
-      const baseLayers = baseLayerCount(before, keepBase.diffIds);
-      const unremovable = new Set(spooled.layers.slice(0, baseLayers).flatMap((l) => found.get(l.name)!.paths));
-      const final = keepBase.replan(unremovable);
-      for (let i = baseLayers; i < spooled.layers.length; i++) {
-        if (!found.get(spooled.layers[i]!.name)!.paths.some((p) => final.has(p))) continue;
-        options.onStep?.(`trim: rewriting layer ${i + 1} without the removed entries`);
-        const again = await refilterLayer(spooled.layers[i]!, (p) => final.has(p), signal);
-        spooled.layers[i] = again.layer;
-        stats[i] = again.stats;
-      }
-    }
     checkHiddenDirectories(
-      spooled.layers.map((l) => found.get(l.name)?.dirs ?? []),
+      spooled.layers.map((l) => dirsAt.get(l.name) ?? []),
       stats,
     );
+    const source = JSON.parse(spooled.config.toString('utf8')) as { rootfs?: { diff_ids?: string[] } };
+    const before = source.rootfs?.diff_ids ?? [];
     const layers = spooled.layers.map((l, i): TrimmedLayer => {
       const s = stats[i]!;
-      return {
-        from: before[i] ?? '',
-        diffId: l.diffId,
-        bytes: l.bytes,
-        droppedEntries: s.droppedEntries,
-        droppedBytes: s.droppedBytes,
-      };
+      const from = before[i] ?? '';
+      // a layer that lost nothing must come out as it went in: else the save is not the layer
+      if (s.droppedEntries === 0 && l.diffId !== from)
+        throw new TslimError('INTERNAL', `layer ${i + 1} of ${image} saved as ${l.diffId}, its config says ${from}`);
+      return { from, diffId: l.diffId, bytes: l.bytes, droppedEntries: s.droppedEntries, droppedBytes: s.droppedBytes };
     });
     const rewritten = layers.flatMap((l, i) => (l.droppedEntries > 0 ? [i + 1] : []));
     const dropped = layers.reduce((n, l) => n + l.droppedEntries, 0);

@@ -143,30 +143,6 @@ describe.each(engines)('trim, layer by layer, on %s', (_name, connect) => {
     expect((await temps()).filter((n) => !tempsBefore.includes(n))).toEqual([]);
   });
 
-  it('--trim-base keep: the base layers stay as they are, and a path they hold is removed from no layer', async () => {
-    let unremovable: string[] = [];
-    const w = await writeTrimmed(engine, source.id, remove, {
-      labels: () => labels,
-      keepBase: {
-        // the bottom two layers are the "base"; a third id that differs ends it
-        diffIds: [...source.diffIds.slice(0, 2), 'sha256:other'],
-        replan: (paths) => {
-          unremovable = [...paths].sort();
-          return new Set([...remove].filter((p) => !paths.has(p)));
-        },
-      },
-    });
-    made.add(w.id);
-    // what layer 1 holds of the removal; libC.a (layer 3 only) still goes
-    expect(unremovable).toEqual(fixture.removable.filter((p) => p !== '/usr/lib/libC.a').sort());
-    expect(w.layers.map((l) => l.droppedEntries)).toEqual([0, 0, 1, 0]);
-    expect(w.layers.map((l) => l.diffId === l.from)).toEqual([true, true, false, true]);
-    const [before, after] = await Promise.all([snapshot(engine, source.id, runId), snapshot(engine, w.id, runId)]);
-    before.delete('/usr/lib/libC.a');
-    // libA.so, replaced in layer 3, is layer 3's: left out there only, layer 1's older copy would show
-    expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
-  });
-
   it('refuses to remove a file that hides a lower layer directory (it would uncover it)', async () => {
     const hidden = await loadLayeredImage(engine, hiddenDirectoryFixture(), work, runId);
     await expect(writeTrimmed(engine, hidden.id, new Set(['/opt/x']), { labels: () => labels })).rejects.toMatchObject({

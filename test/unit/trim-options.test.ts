@@ -30,16 +30,6 @@ describe('--trim options', () => {
     expect(() => checkTrim({ keep: ['x'] }, false)).toThrow(/--keep goes with --trim/);
     expect(() => checkTrim({ trim: true }, true)).toThrow(/--trim needs a build/);
   });
-
-  it('--trim-base: rewrite by default, keep on request; keep needs the trim written', () => {
-    expect(checkTrim({ trim: true }, false).base).toBe('rewrite');
-    expect(checkTrim({ trim: true, trimBase: 'keep' }, false).base).toBe('keep');
-    expect(() => checkTrim({ trimBase: 'keep' }, false)).toThrow(/--trim-base goes with --trim/);
-    expect(() => checkTrim({ trim: 'report', trimBase: 'keep' }, false)).toThrow(
-      /--trim-base keep needs the trim written/,
-    );
-    expect(checkTrim({ trim: 'report', trimBase: 'rewrite' }, false).mode).toBe('report');
-  });
 });
 
 describe('the trim report on -min layers', () => {
@@ -59,38 +49,26 @@ describe('the trim report on -min layers', () => {
     diffId,
     bytes,
     droppedEntries: from === diffId ? 0 : 1,
-    droppedBytes: 0,
+    droppedBytes: from === diffId ? 0 : 0.1 * GB,
   });
-  const outcome = (mode: 'keep' | 'rewrite', layers: ReturnType<typeof layer>[]): TrimOutcome => ({
+  const outcome = (layers: ReturnType<typeof layer>[]): TrimOutcome => ({
     plan,
     untrimmed: { id: 'u', bytes: 10 * GB },
     trimmed: { id: 't', bytes: 6 * GB, existed: false },
     layers,
     analysis: { ms: 0, streamedBytes: 0, files: 0, reread: 0 },
-    base: {
-      mode,
-      min: 'min:1',
-      layers: 2,
-      keptPaths: mode === 'keep' ? 7 : 0,
-      keptBytes: mode === 'keep' ? 3 * GB : 0,
-    },
+    base: { min: 'min:1', layers: 2 },
   });
 
-  it('rewrite: names the rewritten -min layers in what a node holding -min pulls, and the way out', () => {
-    const text = formatTrim(
-      outcome('rewrite', [layer('a', 'a', 1 * GB), layer('b', 'b2', 2 * GB), layer('c', 'c', 0.5 * GB)]),
-    );
+  it('names the rewritten -min layers in what a node holding -min pulls, against the untrimmed image', () => {
+    const text = formatTrim(outcome([layer('a', 'a', 1 * GB), layer('b', 'b2', 2 * GB), layer('c', 'c', 0.5 * GB)]));
     expect(text).toMatch(
-      /a node that holds -min pulls 2\.5 GB \(uncompressed\), 2\.0 GB of it in 1 rewritten -min layers/,
+      /pull by a node that holds -min \(uncompressed\): 2\.5 GB trimmed, 500 MB untrimmed; 2\.0 GB of it in 1 -min layers the trim rewrote/,
     );
-    expect(text).toMatch(/--trim-base keep leaves them shared/);
   });
 
-  it('keep: the -min layers kept, what stayed in them, and the smaller pull', () => {
-    const text = formatTrim(
-      outcome('keep', [layer('a', 'a', 1 * GB), layer('b', 'b', 5 * GB), layer('c', 'c2', 0.4 * GB)]),
-    );
-    expect(text).toMatch(/base: the 2 layers of min:1 kept as they are \(--trim-base keep\); 3\.0 GB in 7 paths stay/);
-    expect(text).toMatch(/a node that holds -min pulls 400 MB \(uncompressed\)/);
+  it('with no -min layer rewritten, the compose layers are all such a node pulls', () => {
+    const text = formatTrim(outcome([layer('a', 'a', 1 * GB), layer('b', 'b', 5 * GB), layer('c', 'c2', 0.4 * GB)]));
+    expect(text).toMatch(/pull by a node that holds -min \(uncompressed\): 400 MB trimmed, 500 MB untrimmed\n/);
   });
 });
