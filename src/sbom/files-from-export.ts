@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
-import type { Header, extract as TarExtract } from 'tar-stream';
-import { importModule } from '../core/import-module.js';
+import type { Header } from 'tar-stream';
 import { withScratchContainer } from '../docker/archive.js';
 import type { Engine } from '../docker/engine.js';
 import { exportFilesystem } from '../docker/export-import.js';
+import { walkTar } from '../docker/walk-tar.js';
 import { ElfCapture } from '../trim/elf-capture.js';
 import { MAX_TEXT_BYTES, wantsSoname, wantsText, type FileEntry, type ImageFiles } from './image-files.js';
 
@@ -19,7 +19,6 @@ export async function filesFromExport(
   runId: string,
   signal?: AbortSignal,
 ): Promise<ImageFiles> {
-  const { extract } = await importModule<{ extract: typeof TarExtract }>('tar-stream');
   const entries = new Map<string, FileEntry>();
   const texts = new Map<string, string>();
   const sonames = new Map<string, string>();
@@ -29,15 +28,9 @@ export async function filesFromExport(
     runId,
     async (container) => {
       const stream = await exportFilesystem(container);
-      await new Promise<void>((resolve, reject) => {
-        const tar = extract();
-        const onAbort = (): void => {
-          tar.destroy();
-          (stream as { destroy?: () => void }).destroy?.();
-          reject(new Error('aborted'));
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        tar.on('entry', (header: Header, body, next) => {
+      await walkTar(
+        stream,
+        (header, body, next) => {
           const path = posix
             .normalize(header.name)
             .replace(/^(\.\/|\/)+/, '')
@@ -58,15 +51,9 @@ export async function filesFromExport(
             if (found?.kind === 'elf' && found.info.soname) sonames.set(path, found.info.soname);
             next();
           });
-        });
-        tar.on('finish', () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        });
-        tar.on('error', reject);
-        stream.on('error', reject);
-        stream.pipe(tar);
-      });
+        },
+        signal,
+      );
     },
     signal,
   );

@@ -1,7 +1,8 @@
-import { extract, type Header as Headers } from 'tar-stream';
+import type { Header as Headers } from 'tar-stream';
 import { throwIfAborted } from '../core/abort.js';
 import type { Container } from '../docker/containers.js';
 import { exportFilesystem, fileArchive } from '../docker/export-import.js';
+import { walkTar } from '../docker/walk-tar.js';
 import { ElfCapture, type CaptureResult } from './elf-capture.js';
 import { FsTree, normalizePath } from './fs-tree.js';
 
@@ -31,36 +32,6 @@ function kindOf(header: Headers): 'file' | 'dir' | 'symlink' | 'hardlink' | 'oth
     default:
       return 'other';
   }
-}
-
-/** A tar entry's body (a streamx Readable): only its events are used. */
-interface EntryBody {
-  on(event: 'data' | 'end', listener: (chunk?: unknown) => void): unknown;
-}
-
-/** Walks a tar stream: every header into the tree, every body through an ElfCapture, never buffered whole. */
-function walkTar(
-  stream: NodeJS.ReadableStream,
-  onEntry: (header: Headers, body: EntryBody, done: () => void) => void,
-  signal?: AbortSignal,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const tar = extract();
-    const onAbort = (): void => {
-      tar.destroy();
-      (stream as { destroy?: () => void }).destroy?.();
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    tar.on('entry', (header, body, next) => onEntry(header, body, next));
-    tar.on('finish', () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    });
-    tar.on('error', reject);
-    stream.on('error', reject);
-    stream.pipe(tar);
-  });
 }
 
 /**
