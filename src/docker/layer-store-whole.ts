@@ -1,6 +1,7 @@
-import { open, readFile, realpath } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import type { RawImage } from './images.js';
-import { chainIds, resolve } from './layer-store.js';
+import { resolve } from './layer-store.js';
+import { openOverlayStore, unreadable } from './overlay-store.js';
 import { readLayerTarSplit } from './layer-tar-split.js';
 import { LayerTree } from './layer-tree.js';
 
@@ -17,36 +18,20 @@ export interface WholeLayerStore {
   read(path: string, offset: number, length: number): Promise<Buffer | undefined>;
 }
 
-const DIFF_DIR = /^(\/.+)\/overlay2\/([A-Za-z0-9_-]+)\/diff$/;
-
 export async function openWholeLayerStore(
   raw: RawImage,
   signal?: AbortSignal,
 ): Promise<{ store: WholeLayerStore } | { unusable: string }> {
   if (process.env.TSLIM_LAYER_STORE === '0') return { unusable: 'TSLIM_LAYER_STORE=0' };
-  const driver = raw.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
-  if (driver?.Name !== 'overlay2') return { unusable: `storage driver ${driver?.Name || 'unknown'}, not overlay2` };
-  const upper = DIFF_DIR.exec(driver.Data?.UpperDir ?? '');
-  const diffIds = raw.RootFS?.Layers ?? [];
-  if (!upper || diffIds.length === 0) return { unusable: 'the engine names no overlay2 layer directory' };
-  const root = upper[1] ?? '';
-  const layerdb = `${root}/image/overlay2/layerdb/sha256`;
-  const chains = chainIds(diffIds).map((chain) => chain.replace(/^sha256:/, ''));
+  const overlay = await openOverlayStore(raw);
+  if ('unusable' in overlay) return overlay;
+  const { root, layerdb, chains } = overlay;
   let cacheIds: string[];
   try {
-    cacheIds = await Promise.all(
-      chains.map(async (chain) => {
-        const text = (await readFile(`${layerdb}/${chain}/cache-id`, 'utf8')).trim();
-        if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error(`odd cache-id ${JSON.stringify(text.slice(0, 80))}`);
-        return text;
-      }),
-    );
+    cacheIds = await Promise.all(chains.map((_, layer) => overlay.cacheId(layer)));
   } catch (cause) {
-    return {
-      unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
-    };
+    return { unusable: unreadable(root, cause) };
   }
-  if (cacheIds.at(-1) !== upper[2]) return { unusable: `${root} is not the engine's layer store` };
   const tree = new LayerTree();
   try {
     const layers = await Promise.all(

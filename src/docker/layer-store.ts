@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { RawImage } from './images.js';
 import type { LayerProbe, WantedPaths } from './layer-probe.js';
 import { opaqueOf, probe, readLayer } from './layer-reads.js';
 import type { LayerEntry } from './layer-tar-split.js';
 import { LayerTree, type TreeEntry } from './layer-tree.js';
+import { openOverlayStore } from './overlay-store.js';
 
 /**
  * An image's files read straight from the engine's layer store on this host, with no container:
@@ -28,8 +28,6 @@ export interface LayerStore {
 
 export type LayerStoreResult = { store: LayerStore } | { unusable: string };
 
-const DIFF_DIR = /^(\/.+)\/overlay2\/([A-Za-z0-9_-]+)\/diff$/;
-
 export async function openLayerStore(
   raw: RawImage,
   wanted: WantedPaths,
@@ -40,35 +38,9 @@ export async function openLayerStore(
    */
   maxRecordBytes?: number,
 ): Promise<LayerStoreResult> {
-  const driver = raw.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
-  if (driver?.Name !== 'overlay2') return { unusable: `storage driver ${driver?.Name || 'unknown'}, not overlay2` };
-  const upper = DIFF_DIR.exec(driver.Data?.UpperDir ?? '');
-  const diffIds = raw.RootFS?.Layers ?? [];
-  if (!upper || diffIds.length === 0) return { unusable: 'the engine names no overlay2 layer directory' };
-  const root = upper[1] ?? '';
-  const chains = chainIds(diffIds);
-  const layerdb = `${root}/image/overlay2/layerdb/sha256`;
-  const cacheIds = new Map<number, Promise<string>>();
-  const cacheId = (layer: number): Promise<string> => {
-    let id = cacheIds.get(layer);
-    if (!id) {
-      id = readFile(`${layerdb}/${hex(chains[layer])}/cache-id`, 'utf8').then((text) => {
-        // a directory name under the store, nothing that could lead out of it
-        if (!/^[A-Za-z0-9_-]+$/.test(text.trim())) throw new Error(`odd cache-id ${JSON.stringify(text.slice(0, 80))}`);
-        return text.trim();
-      });
-      cacheIds.set(layer, id);
-    }
-    return id;
-  };
-  try {
-    // the engine's top layer directory is the one this host's store names for the top chain id
-    if ((await cacheId(chains.length - 1)) !== upper[2]) return { unusable: `${root} is not the engine's layer store` };
-  } catch (cause) {
-    return {
-      unusable: `cannot read the layer store at ${root} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
-    };
-  }
+  const overlay = await openOverlayStore(raw);
+  if ('unusable' in overlay) return overlay;
+  const { root, layerdb, chains, cacheId } = overlay;
   let diffs: string[];
   let probes: LayerProbe[];
   try {
@@ -80,7 +52,7 @@ export async function openLayerStore(
   const opaque = await opaqueOf(`${root}/overlay2`, diffs, probes, wanted, signal);
   // a layer is read from its record when it holds the subtree, or when its directories' opacity is unknown
   const fromRecord = probes.map((p, layer) => p.subtree || (!opaque[layer] && p.dirs.length > 0));
-  const records = chains.map((chain) => `${layerdb}/${hex(chain)}/tar-split.json.gz`);
+  const records = chains.map((chain) => `${layerdb}/${chain}/tar-split.json.gz`);
   if (maxRecordBytes !== undefined) {
     const sizes = await Promise.all(
       // a record of the subtree alone costs what a container's walk of the same entries costs
@@ -106,7 +78,7 @@ export async function openLayerStore(
     const layers = await Promise.all(
       chains.map((chain, layer) => {
         const p = probes[layer];
-        if (fromRecord[layer] || !p || p.subtree) return readLayer(`${layerdb}/${hex(chain)}`, wanted, signal);
+        if (fromRecord[layer] || !p || p.subtree) return readLayer(`${layerdb}/${chain}`, wanted, signal);
         const markers = [...(opaque[layer] ?? [])].map((path): LayerEntry => ({ path, type: 'opaque', size: 0 }));
         return Promise.resolve([...markers, ...p.entries]);
       }),
@@ -132,22 +104,6 @@ export async function openLayerStore(
 
 function isPure(probe: LayerProbe | undefined): boolean {
   return probe?.subtree === true && !probe.mixed;
-}
-
-/** OCI chain ids: the first layer's diff id, then sha256 of "PARENT-CHAIN DIFF-ID". */
-export function chainIds(diffIds: readonly string[]): string[] {
-  const chains: string[] = [];
-  for (const diffId of diffIds) {
-    const parent = chains.at(-1);
-    chains.push(parent ? `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}` : diffId);
-  }
-  return chains;
-}
-
-function hex(digest: string | undefined): string {
-  const value = (digest ?? '').replace(/^sha256:/, '');
-  if (!/^[0-9a-f]{64}$/.test(value)) throw new Error(`not a sha256 digest: ${digest}`);
-  return value;
 }
 
 /**
