@@ -7,6 +7,7 @@ import { RUN_LABEL } from '../../src/core/labels.js';
 import { readWorld } from '../world/read-world.js';
 import { repoRoot } from '../world/paths.js';
 import { runCli } from '../support/run-cli.js';
+import { removeImageRefs } from '../support/tiny-image.js';
 
 // compose --verify --push --report through the built CLI, against the world's registry and repos.
 const world = readWorld();
@@ -34,11 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  for (const ref of made)
-    await engine
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImageRefs(engine, made);
 });
 
 async function tagExists(repository: string, tag: string): Promise<boolean> {

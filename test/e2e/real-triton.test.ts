@@ -12,6 +12,7 @@ import { readWorld } from '../world/read-world.js';
 import { runCli } from '../support/run-cli.js';
 import { runInImage } from '../support/run-in-image.js';
 import { realComposeFlags } from '../support/world-flags.js';
+import { removeImageRefs } from '../support/tiny-image.js';
 
 // tslim against a real Triton server: 24.09 (v2.50.0) built from NVIDIA's sources by the world
 // (test/world/real/Dockerfile), with the real python, onnxruntime and identity backends.
@@ -95,11 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  for (const ref of made)
-    await engine
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImageRefs(engine, made);
 });
 
 describe('the real Triton pair (v2.50.0 from NVIDIA sources)', () => {

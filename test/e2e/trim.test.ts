@@ -14,6 +14,7 @@ import { runCli } from '../support/run-cli.js';
 import { runInImage } from '../support/run-in-image.js';
 import { spawnCli } from '../support/spawn-cli.js';
 import { worldComposeFlags } from '../support/world-flags.js';
+import { removeImageRefs } from '../support/tiny-image.js';
 
 // compose --trim on the ELF-real world (gcc-built CUDA/cuDNN/TensorRT libraries, backends whose
 // TRITONBACKEND_Initialize really dlopens their framework's libraries): the trimmed image verifies,
@@ -89,11 +90,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  for (const ref of made)
-    await engine
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImageRefs(engine, made);
 });
 
 describe('tslim compose --trim (onnxruntime + python + tensorrt, ELF-real world)', () => {

@@ -7,7 +7,7 @@ import { inspectImage } from '../../src/inspect/inspect-image.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { removeByLabel } from '../support/tiny-image.js';
+import { removeByLabel, removeImageRefs } from '../support/tiny-image.js';
 import { worldComposeFlags } from '../support/world-flags.js';
 import { readWorld } from '../world/read-world.js';
 
@@ -73,11 +73,7 @@ afterAll(async () => {
     .getImage(slim)
     .remove({ force: true })
     .catch(() => undefined);
-  for (const ref of trimmed)
-    await podman
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImageRefs(podman, trimmed);
   if (built) await removeByLabel(podman, built.runId);
   for (const runId of trimRuns) await removeByLabel(podman, runId);
   for (const ref of loaded) await podman.getImage(ref).remove({ force: true });

@@ -10,7 +10,7 @@ import { connectEngine, type Engine } from '../../src/docker/engine.js';
 import { exportFilesystem } from '../../src/docker/export-import.js';
 import { writeTrimmed } from '../../src/trim/write-trimmed.js';
 import { hiddenDirectoryFixture, layeredFixture, loadLayeredImage } from '../support/layered-image.js';
-import { removeByLabel } from '../support/tiny-image.js';
+import { removeByLabel, removeImageRefs } from '../support/tiny-image.js';
 
 // The layer-preserving trim writer (write-trimmed.ts) on an image whose layers delete, replace and
 // hide files (whiteouts, an opaque directory, a whiteout then a re-add, hard links, a pax long name),
@@ -58,11 +58,7 @@ describe.each(engines)('trim, layer by layer, on %s', (_name, connect) => {
   });
 
   afterAll(async () => {
-    for (const id of made)
-      await engine
-        .getImage(id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeImageRefs(engine, [...made]);
     await removeByLabel(engine, runId);
     await rm(work, { recursive: true, force: true });
   });

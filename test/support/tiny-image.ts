@@ -48,3 +48,12 @@ export async function removeByLabel(engine: Docker, runId: string): Promise<void
       .catch(() => undefined);
   }
 }
+
+/** Removes these images (tags or ids) if they are there: an after-all hook's cleanup. */
+export async function removeImageRefs(engine: Docker, refs: readonly string[]): Promise<void> {
+  for (const ref of refs)
+    await engine
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
+}
