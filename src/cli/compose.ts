@@ -5,13 +5,13 @@ import { usageError } from '../core/errors.js';
 import { addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 import { collect, toInputs, type ComposeFlags } from './compose-options.js';
 import { registerProfiles } from './profiles.js';
+import { afterBuild } from './compose-after.js';
 import {
   addAfterBuildOptions,
-  afterBuild,
   checkAfterBuild,
   checkUserModels,
   type AfterBuildFlags,
-} from './compose-after.js';
+} from './compose-after-options.js';
 import { runAction } from './run-action.js';
 import { addTrimOptions, checkTrim, runTrim, type TrimFlags } from './compose-trim.js';
 

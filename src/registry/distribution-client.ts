@@ -13,6 +13,7 @@ import {
   sha256Digest,
   type ManifestJson,
 } from './digest.js';
+import { optional } from '../core/optional.js';
 
 export interface DistributionClientOptions {
   /** host[:port] as in the image reference. */
@@ -60,7 +61,7 @@ export class DistributionClient {
     const scope = `repository:${repository}:pull`;
     const response = await this.request('GET', path, { accept: MANIFEST_ACCEPT, scope });
     if (response.status === 404) return undefined;
-    await this.#ensureOk(response, `GET ${path}`);
+    await this.ensureOk(response, `GET ${path}`);
     const body = new Uint8Array(await response.arrayBuffer());
     const json = JSON.parse(Buffer.from(body).toString('utf8')) as ManifestJson;
     const contentType = response.headers.get('content-type') ?? undefined;
@@ -197,7 +198,7 @@ export class DistributionClient {
       await response.body?.cancel();
       throw this.#authError(`'s token service (${url.origin}) rejected the credentials`);
     }
-    await this.#ensureOk(response, `GET ${url.origin}${url.pathname}`);
+    await this.ensureOk(response, `GET ${url.origin}${url.pathname}`);
     const token = tokenFromBody(await response.json(), url.origin);
     this.tokensFetched += 1;
     return token;
@@ -231,10 +232,6 @@ export class DistributionClient {
 
   /** Throws the registry's answer as a TslimError unless it is a 2xx. */
   async ensureOk(response: Response, what: string): Promise<void> {
-    return this.#ensureOk(response, what);
-  }
-
-  async #ensureOk(response: Response, what: string): Promise<void> {
     if (response.ok) return;
     const text = (await response.text().catch(() => '')).slice(0, 300).trim();
     if (response.status === 403) throw this.#authError(`denied ${what}`);
@@ -259,8 +256,4 @@ export class DistributionClient {
       },
     );
   }
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }

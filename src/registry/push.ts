@@ -15,6 +15,8 @@ import { LayerProgress } from './layer-progress.js';
 import { classifyPushError, noPushPermission } from './push-errors.js';
 import { attachArtifact, manifestDescriptor, type AttachRequest, type AttachResult } from './referrers.js';
 import { isTransientError, withRetry } from './retry.js';
+import { optional } from '../core/optional.js';
+import { expiredToken } from './token-expiry.js';
 
 /** Pushes again after a token expired mid-push at most this often (a registry that rejects every token is not expiry). */
 const MAX_TOKEN_RENEWALS = 2;
@@ -74,11 +76,15 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
   const loc = apiLocation(parsed);
   const client = new DistributionClient({
     registry: loc.registry,
-    ...opt('auth', request.auth),
-    ...opt('insecure', request.insecure),
-    ...opt('signal', signal),
+    ...optional('auth', request.auth),
+    ...optional('insecure', request.insecure),
+    ...optional('signal', signal),
   });
-  const retry = { attempts: request.attempts ?? 4, baseDelayMs: request.retryBaseMs ?? 1000, ...opt('signal', signal) };
+  const retry = {
+    attempts: request.attempts ?? 4,
+    baseDelayMs: request.retryBaseMs ?? 1000,
+    ...optional('signal', signal),
+  };
   const registryRetry = {
     ...retry,
     onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: unknown }) =>
@@ -131,9 +137,9 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
         const layers = new LayerProgress();
         progress.start(`pushing ${target}${attempt > 1 ? ` (try ${attempt})` : ''}`);
         return enginePush(engine, name, tag, {
-          ...opt('auth', request.auth),
+          ...optional('auth', request.auth),
           plainHttp: request.insecure === true || isLoopbackRegistry(loc.registry),
-          ...opt('signal', signal),
+          ...optional('signal', signal),
           onEvent: (event) => {
             if (layers.update(event)) progress.update(`pushing ${target}: ${layers.summary()}`);
             const done = layers.finished(event);
@@ -222,36 +228,12 @@ export async function pushImage(request: PushRequest, deps: PushDeps): Promise<P
     ref: target,
     imageId: local.Id,
     digest: after.digest,
-    ...opt('compressedBytes', after.compressedBytes),
-    ...opt('replaced', replaced),
+    ...optional('compressedBytes', after.compressedBytes),
+    ...optional('replaced', replaced),
     attempts,
     ...(renewals ? { tokenRenewals: renewals } : {}),
-    ...opt('harbor', harbor),
-    ...opt('attached', attached),
+    ...optional('harbor', harbor),
+    ...optional('attached', attached),
     durationMs,
   };
-}
-
-/**
- * After an auth failure from the engine on a token registry: if a fresh token still grants push,
- * the engine's token expired (or was revoked) during the push, and pushing again helps: the engine
- * fetches a new token and skips the layers it already uploaded. dockerd keeps a token for
- * max(expires_in, 60 s) and does not retry a 401 itself (moby distribution/errors.go retryOnError).
- */
-async function expiredToken(
-  client: DistributionClient,
-  repository: string,
-  error: TslimError,
-): Promise<TslimError | undefined> {
-  if (!client.usesTokens) return undefined;
-  const granted = await client.grantedActions(repository).catch(() => undefined);
-  if (!granted?.includes('push')) return undefined;
-  return new TslimError('REGISTRY_AUTH', `the registry's token expired during the push (${error.message})`, {
-    cause: error,
-    details: { ...error.details, tokenExpired: true },
-  });
-}
-
-function opt<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }

@@ -1,5 +1,6 @@
 import { TslimError } from '../core/errors.js';
 import { MANIFEST_ACCEPT, sha256Digest } from './digest.js';
+import { pushScope, uploadBlob } from './blob-upload.js';
 import type { DistributionClient } from './distribution-client.js';
 
 /**
@@ -229,31 +230,4 @@ async function readIndex(client: DistributionClient, repository: string, tag: st
     });
   }
   return index;
-}
-
-/** Uploads a blob unless the repository has it (monolithic: POST, then PUT ?digest=). */
-async function uploadBlob(client: DistributionClient, repository: string, bytes: Uint8Array): Promise<void> {
-  const digest = sha256Digest(bytes);
-  const scope = pushScope(repository);
-  const head = await client.request('HEAD', `/v2/${repository}/blobs/${digest}`, { scope });
-  if (head.ok) return;
-  const start = await client.request('POST', `/v2/${repository}/blobs/uploads/`, { scope });
-  await client.ensureOk(start, `POST a blob upload to ${repository}`);
-  await start.body?.cancel();
-  const location = start.headers.get('location');
-  if (!location)
-    throw new TslimError('REGISTRY_FAILED', `the registry started an upload to ${repository} without a Location`);
-  const url = new URL(location, client.baseUrl);
-  url.searchParams.set('digest', digest);
-  const put = await client.request('PUT', `${url.pathname}${url.search}`, {
-    scope,
-    body: bytes,
-    contentType: 'application/octet-stream',
-  });
-  await client.ensureOk(put, `PUT the blob ${digest}`);
-  await put.body?.cancel();
-}
-
-function pushScope(repository: string): string {
-  return `repository:${repository}:pull,push`;
 }
